@@ -1,0 +1,24 @@
+# The two commands of the README. Both install everything first (idempotent).
+#   make demo   → set-up, then a French script from examples/four-solaire-odeillo.md
+#   make test   → set-up with test extras, then the whole test suite
+.PHONY: demo test setup setup-test bench clean
+
+PYTEST_ARGS ?=
+
+setup:
+	@tools/setup.sh
+
+setup-test:
+	@tools/setup.sh --test
+
+demo: setup
+	.venv/bin/causerie script examples/four-solaire-odeillo.md -o episodes --minutes 2
+
+test: setup-test
+	.venv/bin/python -m pytest -q $(PYTEST_ARGS)
+
+bench: setup-test
+	.venv/bin/python bench/bench_script.py
+
+clean:
+	rm -rf episodes .pytest_cache

@@ -1,0 +1,156 @@
+"""`causerie` command line: parse options, call the pipeline, show progress. Nothing else."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import __version__
+from .config import load_settings, models_dir
+from .errors import UserError
+
+app = typer.Typer(
+    name="causerie",
+    help="Causerie: French two-host podcast explainers from your documents, made on your machine.",
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+models_app = typer.Typer(help="List, pull (download) or remove language models.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+err = Console(stderr=True)
+out = Console()
+
+
+@app.callback(invoke_without_command=True)
+def _root(version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False):
+    if version:
+        out.print(f"causerie {__version__}")
+        raise typer.Exit()
+
+
+@app.command()
+def script(
+    documents: Annotated[list[Path], typer.Argument(
+        help="Documents or folders: .txt .md .html .pdf .docx, WhatsApp exports. All make one episode.",
+        show_default=False)],
+    out_dir: Annotated[Path, typer.Option("-o", "--out", help="Folder where the episode folder is written.")] = Path("episodes"),
+    minutes: Annotated[Optional[float], typer.Option("--minutes", "-m", min=0.5, max=60,
+                                                     help="Spoken length to aim for (150 words/minute). [default: 3]")] = None,
+    model: Annotated[Optional[str], typer.Option("--model", help="Model name (see `causerie models list`) or path to a .gguf file. [default: best installed]")] = None,
+    seed: Annotated[Optional[int], typer.Option("--seed", help="Same documents + seed + model = same script. [default: 42]")] = None,
+    hosts: Annotated[Optional[str], typer.Option("--hosts", help="Two host names, curious one first. [default: Camille,Thomas]")] = None,
+    threads: Annotated[Optional[int], typer.Option("--threads", min=1, help="CPU threads for the model. [default: all cores]")] = None,
+    no_redact: Annotated[bool, typer.Option("--no-redact", help="Keep phone numbers and e-mail addresses (off by default).")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Rewrite the script even if a finished one matches.")] = False,
+):
+    """Write the script of one episode: OUT/<slug>/script.json, script.md and report.json."""
+    from .hosts import parse_hosts
+    from .pipeline import Progress, ScriptOptions, run_script
+
+    settings = load_settings().merged(model=model, seed=seed, minutes=minutes, threads=threads,
+                                      hosts=tuple(hosts.split(",")) if hosts else None)
+    options = ScriptOptions(hosts=parse_hosts(settings.hosts), minutes=settings.minutes, seed=settings.seed,
+                            model=settings.model, threads=settings.threads, gpu_layers=settings.gpu_layers,
+                            redact=not no_redact, force=force)
+    with Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+             console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task("Répliques", total=None, visible=False)
+
+        def stage(message: str) -> None:
+            err.print(f"[dim]•[/dim] {message}")
+
+        def turn(i: int, n: int, done) -> None:
+            bar.update(task, total=n, completed=i + 1, visible=True,
+                       description=f"Répliques ({done.speaker})" if done else "Répliques")
+
+        result = run_script(documents, out_dir, options, Progress(stage=stage, turn=turn))
+    q = result.script.quality
+    if result.reused:
+        err.print(f"[green]✓[/green] déjà écrit (mêmes documents, seed et modèle) : {result.folder} — --force pour réécrire")
+    else:
+        err.print(f"[green]✓[/green] {result.folder}/script.md — {len(result.script.turns)} répliques, "
+                  f"{q['minutes']} min, {q['turns']['flagged']} à vérifier, "
+                  f"copie {q['copied_ratio']:.0%}, répétition {q['repeated_ratio']:.0%}")
+    typer.echo(result.folder / "script.json")
+
+
+@models_app.command("list")
+def models_list():
+    """Show every known model, whether it is usable offline now, its size and licence."""
+    from .writing.models import REGISTRY, HubFile, locate
+
+    table = Table("name", "status", "size", "licence", "what it is")
+    for spec in REGISTRY.values():
+        try:
+            path = locate(spec)
+        except UserError:
+            path = None
+        if path:
+            status = "[green]ready[/green]"
+        elif isinstance(spec.source, HubFile):
+            status = "[yellow]pull[/yellow]"
+        else:
+            status = "[red]missing[/red]"
+        table.add_row(spec.name, status, f"{spec.size_mb / 1000:.1f} GB", spec.licence, spec.summary)
+    out.print(table)
+    out.print(f"Models folder: {models_dir()}  (CAUSERIE_HOME moves it). A path to any .gguf also works with --model.")
+
+
+@models_app.command("pull")
+def models_pull(name: Annotated[str, typer.Argument(help="Registry name, e.g. qwen2.5-7b.")]):
+    """Download a hub model (the only command that uses the network), or assemble an embedded one."""
+    from .writing.models import REGISTRY, HubFile, pull
+
+    spec = REGISTRY.get(name)
+    if spec is not None and isinstance(spec.source, HubFile):
+        err.print(f"Downloading {spec.source.repo_id}/{spec.source.filename} ({spec.size_mb} MB, licence {spec.licence})")
+    path = pull(name)
+    err.print(f"[green]✓[/green] {name} ready")
+    typer.echo(path)
+
+
+@models_app.command("remove")
+def models_remove(name: Annotated[str, typer.Argument(help="Registry name.")]):
+    """Delete a pulled or assembled model from the models folder."""
+    from .writing.models import remove
+
+    err.print(f"{'removed' if remove(name) else 'nothing to remove for'} {name}")
+
+
+def main() -> None:
+    """Entry point: user errors are one line and exit code 2, never a traceback."""
+    try:
+        app(standalone_mode=False)
+    except UserError as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err.print("interrupted: finished turns are lost only if the script was not saved; run again to resume")
+        sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        sys.exit(1)
+    except Exception as exc:  # click usage errors and real bugs
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(2)
+        if os.environ.get("CAUSERIE_DEBUG"):
+            raise
+        err.print(f"[red]internal error:[/red] {type(exc).__name__}: {escape(str(exc))} "
+                  "(set CAUSERIE_DEBUG=1 for the traceback and report it)", highlight=False)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+"""Where Causerie keeps its files, and the settings a run starts from.
+
+Precedence: built-in defaults < causerie.toml (current dir, then the user
+config dir) < CAUSERIE_* environment variables < command-line flags.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+import platformdirs
+
+from .errors import UserError
+
+
+def home() -> Path:
+    """Root of everything Causerie downloads or assembles (models, caches).
+
+    CAUSERIE_HOME overrides it, as LLM_USER_PATH does for simonw/llm, so tests
+    and CI never touch the real user cache.
+    """
+    env = os.environ.get("CAUSERIE_HOME")
+    return Path(env) if env else Path(platformdirs.user_cache_dir("causerie"))
+
+
+def models_dir() -> Path:
+    return home() / "models"
+
+
+@dataclass(frozen=True)
+class Settings:
+    model: str | None = None            # registry name or path; None = best on disk
+    hosts: tuple[str, str] = ("Camille", "Thomas")
+    minutes: float = 3.0
+    seed: int = 42
+    threads: int | None = None          # None = every core llama.cpp can use
+    gpu_layers: int | None = None       # None = all when the build offloads, else 0
+    redact: bool = True
+    extra: dict = field(default_factory=dict, compare=False)
+
+    def merged(self, **overrides) -> "Settings":
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+
+_ENV = {
+    "model": ("CAUSERIE_MODEL", str),
+    "seed": ("CAUSERIE_SEED", int),
+    "threads": ("CAUSERIE_THREADS", int),
+    "gpu_layers": ("CAUSERIE_GPU_LAYERS", int),
+    "minutes": ("CAUSERIE_MINUTES", float),
+}
+
+
+def _config_files() -> list[Path]:
+    return [Path(platformdirs.user_config_dir("causerie")) / "causerie.toml", Path("causerie.toml")]
+
+
+def load_settings() -> Settings:
+    values: dict = {}
+    known = {f.name for f in fields(Settings)}
+    for path in _config_files():
+        if not path.is_file():
+            continue
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise UserError(f"{path}: not valid TOML ({exc}); fix or remove the file") from None
+        for key, value in data.items():
+            if key not in known:
+                raise UserError(f"{path}: unknown setting '{key}' (known: {', '.join(sorted(known - {'extra'}))})")
+            values[key] = tuple(value) if key == "hosts" else value
+    for key, (var, cast) in _ENV.items():
+        if os.environ.get(var):
+            try:
+                values[key] = cast(os.environ[var])
+            except ValueError:
+                raise UserError(f"{var}={os.environ[var]!r} is not a valid {cast.__name__}") from None
+    return Settings(**values)

@@ -1,0 +1,259 @@
+"""Writes the dialogue one turn at a time, checking each turn before the next.
+
+Every turn goes through the same ladder, like whisper's temperature fallback:
+write → check → rewrite with the reason in the prompt (cooler when the model
+strayed from French or into meta talk, warmer when it copied or looped) →
+repair with a French rewrite prompt → keep and flag (mandatory turns) or leave
+out (optional ones). `Turn.check` records which rung it ended on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from .checks import SourceIndex, concrete_facts, copied_runs, ngrams, opening_is_concrete, repeats_previous
+from .guard import FrenchGuard
+from .llm import LLM, Message
+from .outline import Outline
+from .passages import Passage
+from .plan import MAX_WORDS, TurnSpec
+from .prompts import render
+from .script import Host, Turn, TurnCheck
+
+# Problems that make a line unusable on air, as opposed to merely imperfect.
+UNUSABLE = {"empty", "truncated", "invalid-json", "refusal", "meta", "english", "echo"}
+# Failures a lower temperature cures (the model strayed); for copying and looping a
+# lower temperature makes things worse, so those are retried warmer, as whisper does.
+COOLER = UNUSABLE | {"english-words", "echo"}
+
+
+@dataclass(frozen=True)
+class DialogueOptions:
+    seed: int = 42
+    temperature: float = 0.7
+    retries: int = 2                   # regenerations before the repair prompt
+    temperature_step: float = 0.2
+    max_copied: float = 0.10           # share of the script's 8-word runs found in the sources
+    max_copied_turn: float = 0.5       # one turn may quote a figure-laden phrase, not paste a passage
+    repeat_penalty: float = 1.15
+    words_per_minute: int = 150
+
+
+def turn_schema(speaker: str) -> dict:
+    return {
+        "type": "object",
+        "properties": {"locuteur": {"type": "string", "enum": [speaker]}, "texte": {"type": "string"}},
+        "required": ["locuteur", "texte"],
+    }
+
+
+_QUOTES = "«»\"“”„'‘’ "
+_META_PREFIX = re.compile(
+    r"^(?:(?:bien sûr|d'accord|voici|ok)[^:.!?]{0,60}(?:réplique|réponse|dialogue)[^:]{0,40}:\s*)", re.I)
+
+
+def tidy(text: str, names: Sequence[str]) -> str:
+    """Remove what small models wrap around a line: labels, quotes, markdown, meta preambles."""
+    text = " ".join(text.replace("*", "").split())
+    text = _META_PREFIX.sub("", text)
+    for _ in range(2):
+        for name in names:
+            text = re.sub(rf"^\s*{re.escape(name)}\s*(?:\([^)]*\))?\s*:\s*", "", text)
+        text = text.strip().lstrip("-–— ").strip()
+        if len(text) > 1 and text[0] in "«\"“" and text[-1] in "»\"”":
+            text = text[1:-1].strip()
+    text = re.sub(r"\s*\[\d+\]", "", text).strip()   # passage ids echoed from the prompt
+    return text.strip(_QUOTES) if text.count("«") != text.count("»") else text.strip()
+
+
+def trim_to(text: str, max_words: int) -> str:
+    """Cut an over-long line at the last sentence end within `max_words` (never mid-sentence)."""
+    words = text.split()
+    if len(words) <= max_words:
+        return text
+    head = " ".join(words[:max_words])
+    cut = max(head.rfind(". "), head.rfind("! "), head.rfind("? "), head.rfind("… "))
+    return head[:cut + 1] if cut > len(head) // 3 else text
+
+
+@dataclass
+class DialogueWriter:
+    llm: LLM
+    guard: FrenchGuard
+    hosts: tuple[Host, Host]
+    outline: Outline
+    passages: Sequence[Passage]
+    options: DialogueOptions = field(default_factory=DialogueOptions)
+    chat: bool = False
+
+    def __post_init__(self) -> None:
+        a, b = self.hosts[0].name, self.hosts[1].name
+        self.examples = render("exemples", a=a, b=b).splitlines()
+        self.system = render(
+            "systeme", show="Causerie", hosts=self.hosts, examples=self.examples, passages=self.passages,
+            title=self.outline.title, subject=self.outline.subject, chat=self.chat,
+            segments=[{"title": p.title, "fact": p.fact} for p in self.outline.points],
+        )
+        # Copying the prompt's example turns counts as copying, so they join the sources.
+        self.index = SourceIndex([p.text for p in self.passages] + [l.split(":", 1)[-1] for l in self.examples])
+        self.facts = concrete_facts(" ".join(p.text for p in self.passages)) | concrete_facts(
+            " ".join(p.fact for p in self.outline.points))
+        self.subject_terms = [w for w in re.findall(r"\w+", self.outline.subject) if len(w) >= 4] or [
+            self.outline.subject]
+        self.instruction_grams: set = set()
+        self.shared_phrases = sorted({self.outline.subject, *(p.fact for p in self.outline.points),
+                                      *(p.title for p in self.outline.points)} - {""}, key=len, reverse=True)
+        self.copied_so_far = 0      # running totals so the script as a whole stays under max_copied
+        self.grams_so_far = 0
+
+    # ---------------------------------------------------------------- checks
+    def problems(self, text: str, spec: TurnSpec, done: Sequence[Turn]) -> list[str]:
+        speaker = self.hosts[spec.speaker].name
+        verdict = self.guard.check(text, hosts=[h.name for h in self.hosts])
+        found = [] if verdict.ok else [verdict.reason or "guard"]
+        if not text:
+            return ["empty"]
+        grams = len(ngrams(text, 8))
+        if grams:
+            # Quoting a point's fact or the subject is expected; copying prose is not.
+            copied = copied_runs(self._without_facts(text), self.index, 8)
+            total_grams = self.grams_so_far + grams
+            over_budget = (self.copied_so_far + copied) > self.options.max_copied * total_grams
+            if copied / grams > self.options.max_copied_turn or (over_budget and copied / grams > self.options.max_copied):
+                found.append("copied")
+        if repeats_previous(self._without_facts(text), [self._without_facts(t.text) for t in done]):
+            found.append("repeated")
+        if self._echoes_instruction(text):
+            found.append("echo")
+        if spec.intent not in ("accroche", "conclusion") and re.search(rf"\b{re.escape(speaker)}\b", text):
+            found.append("own-name")
+        if spec.intent in ("accroche", "presentation"):
+            opening = [t.text for t in done] + [text]
+            if not opening_is_concrete(opening, self.subject_terms, self.facts):
+                found.append("vague-opening")
+        return found
+
+    def _without_facts(self, text: str) -> str:
+        """Both hosts may name the subject and restate a point's fact; that is not looping."""
+        for phrase in self.shared_phrases:
+            text = re.sub(re.escape(phrase), " ", text, flags=re.I)
+        return text
+
+    def _echoes_instruction(self, text: str) -> bool:
+        """Small models recite the instruction ("Environ 40 mots. Écris uniquement…")."""
+        said = ngrams(re.sub(r"\d+", "", text), 4)
+        return bool(said) and any(g in self.instruction_grams for g in said)
+
+    # ---------------------------------------------------------------- prompting
+    def _messages(self, spec: TurnSpec, done: Sequence[Turn], words: int) -> list[Message]:
+        speaker, other = self.hosts[spec.speaker], self.hosts[1 - spec.speaker]
+        point = None
+        if spec.point is not None:
+            point = {"title": spec.point.title, "fact": spec.point.fact, "passage": spec.point.passage}
+        user = render("replique", transcript=done, speaker=speaker.name, role=speaker.role,
+                      other=other.name, intent=spec.intent, point=point, words=words,
+                      subject=self.outline.subject)
+        # A line reciting the instruction's own wording is rejected; its facts and names may be said.
+        hole = "qxqholeqxq"
+        blank = {"title": hole, "fact": hole, "passage": hole} if point else None
+        wording = render("replique", transcript=[], speaker=hole, role=hole, other=hole, intent=spec.intent,
+                         point=blank, words=hole, subject=hole)
+        self.instruction_grams = {g for g in ngrams(wording, 4) if hole not in g}
+        return [{"role": "system", "content": self.system}, {"role": "user", "content": user}]
+
+    def _ask(self, messages: list[Message], speaker: str, temperature: float, seed: int,
+             words: int) -> tuple[str, list[str]]:
+        out = self.llm.complete(messages, schema=turn_schema(speaker), temperature=temperature,
+                                seed=seed, max_tokens=int(words * 3.5) + 48,
+                                repeat_penalty=self.options.repeat_penalty)
+        if out.truncated:
+            return "", ["truncated"]
+        data = out.json()
+        if data is None or not isinstance(data.get("texte"), str):
+            return "", ["invalid-json"]
+        text = tidy(data["texte"], [h.name for h in self.hosts])
+        return trim_to(text, max(int(words * 1.6), 12)), []
+
+    def _feedback(self, spec: TurnSpec, text: str, failed: list[str]) -> str:
+        point = spec.point
+        return render("refus", text=text, reasons=failed, speaker=self.hosts[spec.speaker].name,
+                      english_words=self.guard.english_words(text), subject=self.outline.subject,
+                      fact=point.fact if point else self.outline.subject)
+
+    def write_turn(self, i: int, spec: TurnSpec, done: Sequence[Turn], words: int) -> Turn | None:
+        """Write, check, regenerate with the reason (cooler or warmer), repair, else flag or drop."""
+        opts = self.options
+        speaker = self.hosts[spec.speaker].name
+        messages = self._messages(spec, done, words)
+        base_user = messages[1]["content"]
+        reasons: list[str] = []
+        candidates: list[tuple[str, list[str]]] = []
+        base_seed = (opts.seed * 7919 + i * 97) % (2**31)
+        temperature = opts.temperature
+        for attempt in range(opts.retries + 1):
+            text, failed = self._ask(messages, speaker, temperature, base_seed + attempt, words)
+            failed = failed or self.problems(text, spec, done)
+            if not failed:
+                return self._turn(spec, text, "checked" if attempt == 0 else "regenerated", attempt + 1, reasons)
+            reasons.append(f"{attempt + 1}:{','.join(failed)}")
+            candidates.append((text, failed))
+            step = -opts.temperature_step if set(failed) & COOLER else opts.temperature_step
+            temperature = round(min(1.1, max(0.1, temperature + step)), 2)
+            # Say what was wrong without quoting the rejected line: shown its own line, a small
+            # model writes it again. Appending keeps the cached prompt prefix.
+            messages = [messages[0], {"role": "user", "content": base_user + "\n\n" + self._feedback(spec, text, failed)}]
+
+        # Repair: rewrite the least-bad candidate with the French rewrite prompt.
+        attempts = opts.retries + 2
+        text, failed = min(candidates, key=lambda c: (bool(set(c[1]) & UNUSABLE), len(c[1])))
+        if text:
+            repair = render("reparation", speaker=speaker, text=text,
+                            english_words=self.guard.english_words(text),
+                            copied="copied" in failed, repeated="repeated" in failed)
+            fixed, bad = self._ask([{"role": "system", "content": self.system},
+                                    {"role": "user", "content": repair}],
+                                   speaker, 0.3, base_seed + 50, words)
+            bad = bad or self.problems(fixed, spec, done)
+            if not bad:
+                return self._turn(spec, fixed, "repaired", attempts, reasons)
+            reasons.append(f"repair:{','.join(bad)}")
+            if len(bad) < len(failed) or (set(failed) & UNUSABLE and not set(bad) & UNUSABLE):
+                text, failed = fixed, bad
+        if not text or spec.optional or set(failed) & UNUSABLE - {"english"}:
+            return None   # better left out than read aloud; the plan stretches the next turns
+        return self._turn(spec, text, "flagged", attempts, reasons)
+
+    def _turn(self, spec: TurnSpec, text: str, status: str, attempts: int, reasons: list[str]) -> Turn:
+        verdict = self.guard.check(text, hosts=[h.name for h in self.hosts])
+        self.copied_so_far += copied_runs(text, self.index, 8)
+        self.grams_so_far += len(ngrams(text, 8))
+        sources = [spec.point.passage] if spec.point is not None else []
+        return Turn(speaker=self.hosts[spec.speaker].name, text=text, segment=spec.segment,
+                    intent=spec.intent, sources=sources,
+                    check=TurnCheck(status=status, attempts=attempts, reasons=reasons,
+                                    language=verdict.language))
+
+    # ---------------------------------------------------------------- driver
+    def write(self, plan: Sequence[TurnSpec], target_words: int,
+              on_turn: Callable[[int, int, Turn | None], None] | None = None) -> list[Turn]:
+        """Follow the plan, stretching or shrinking the next turns so the total lands on target."""
+        done: list[Turn] = []
+        for i, spec in enumerate(plan):
+            written = sum(len(t.text.split()) for t in done)
+            remaining = plan[i:]
+            nominal_left = sum(t.words for t in remaining)
+            mandatory_left = sum(t.words for t in remaining if not t.optional)
+            if spec.optional and written + mandatory_left >= target_words * 1.05:
+                if on_turn:
+                    on_turn(i, len(plan), None)
+                continue   # already long enough: skip this reaction/detail
+            factor = (target_words - written) / nominal_left if nominal_left else 1.0
+            words = max(8, min(MAX_WORDS, round(spec.words * max(0.5, min(1.8, factor)))))
+            turn = self.write_turn(i, spec, done, words)
+            if turn is not None:
+                done.append(turn)
+            if on_turn:
+                on_turn(i, len(plan), turn)
+        return done

