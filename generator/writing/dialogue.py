@@ -27,6 +27,8 @@ UNUSABLE = {"empty", "truncated", "invalid-json", "refusal", "meta", "english", 
 # Failures a lower temperature cures (the model strayed); for copying and looping a
 # lower temperature makes things worse, so those are retried warmer, as whisper does.
 COOLER = UNUSABLE | {"english-words", "echo"}
+# Subject, point titles and facts up to this length may recur verbatim without counting as copying.
+SHARED_MAX_WORDS = 8
 
 
 @dataclass(frozen=True)
@@ -103,8 +105,10 @@ class DialogueWriter:
         self.subject_terms = [w for w in re.findall(r"\w+", self.outline.subject) if len(w) >= 4] or [
             self.outline.subject]
         self.instruction_grams: set = set()
-        self.shared_phrases = sorted({self.outline.subject, *(p.fact for p in self.outline.points),
-                                      *(p.title for p in self.outline.points)} - {""}, key=len, reverse=True)
+        # Only short phrases: a whole sentence given as a "fact" must still be said in new words.
+        short = [p for p in (self.outline.subject, *(p.fact for p in self.outline.points),
+                             *(p.title for p in self.outline.points)) if p and len(p.split()) <= SHARED_MAX_WORDS]
+        self.shared_phrases = sorted(set(short), key=len, reverse=True)
         self.copied_so_far = 0      # running totals so the script as a whole stays under max_copied
         self.grams_so_far = 0
 

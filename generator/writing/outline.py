@@ -106,16 +106,18 @@ def make_outline(llm: LLM, passages: Sequence[Passage], *, n_points: int, seed: 
             if title and fact and passage is not None:
                 points.append(Point(title, fact, passage))
         candidate = Outline(_clean(data.get("sujet", "")), _clean(data.get("titre", "")), tuple(points))
-        french = all(guard.check(f"{p.title}. {p.fact}").ok for p in points) and candidate.subject
+        french = candidate.subject and all(guard.check(text).ok for text in [
+            candidate.title, *(f"{p.title}. {p.fact}" for p in points)])
         if len(points) >= min(2, n_points) and french:
             best = candidate
             break
         if best is None or len(candidate.points) > len(best.points):
             best = candidate
-    return _complete(best, passages, n_points)
+    return _complete(best, passages, n_points, guard)
 
 
-def _complete(outline: Outline | None, passages: Sequence[Passage], n_points: int) -> Outline:
+def _complete(outline: Outline | None, passages: Sequence[Passage], n_points: int,
+              guard: FrenchGuard) -> Outline:
     """Fill a thin outline from unused passages so the episode always has its points."""
     outline = outline or Outline("", "", ())
     points = list(outline.points)
@@ -127,5 +129,6 @@ def _complete(outline: Outline | None, passages: Sequence[Passage], n_points: in
             points.append(_fallback_point(p))
             used.add(p.id)
     subject = outline.subject or (points[0].title if points else "ce document")
-    title = outline.title or subject.capitalize()
+    title = outline.title if outline.title and guard.check(outline.title).ok else ""
+    title = title or subject[:1].upper() + subject[1:]
     return Outline(subject, title, tuple(concretise(p, passages) for p in points[:n_points]))

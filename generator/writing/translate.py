@@ -33,9 +33,11 @@ def translate_passage(llm: LLM, passage: Passage, guard: FrenchGuard, *, seed: i
         # Long passages hold a few loanwords legitimately: judge the language, then the words.
         english = guard.english_words(text)
         verdict = guard.check(text)
+        if verdict.reason in ("refusal", "meta"):
+            continue   # "Désolé, je ne peux pas traduire…" must never stand in for the source
         if verdict.language != "en" and len(english) <= max(1, len(text.split()) // 40):
             return Passage(passage.id, passage.doc, text), True
-        if best is None:
+        if best is None and verdict.language != "en":
             best = text
     return (Passage(passage.id, passage.doc, best), False) if best else (passage, False)
 
