@@ -124,3 +124,18 @@ def test_help_lists_commands_and_options():
     assert run.returncode == 0 and "script" in run.stdout and "models" in run.stdout
     run = cli("script", "--help")
     assert "--minutes" in run.stdout and "--hosts" in run.stdout and "--seed" in run.stdout
+
+
+def test_models_list_shows_status_without_network(tmp_path):
+    run = cli("models", "list")
+    assert run.returncode == 0, run.stderr
+    for name in ("embedded-qwen1.5b", "smollm2-135m", "qwen2.5-7b"):
+        assert name in run.stdout
+    assert "pull" in run.stdout   # hub models are offered, never fetched
+
+
+def test_models_pull_offline_fails_in_one_line():
+    run = subprocess.run([sys.executable, "-m", "generator.cli", "models", "pull", "mistral-7b"],
+                         capture_output=True, text=True, cwd=REPO, timeout=120,
+                         env={**__import__("os").environ, "HF_HUB_OFFLINE": "1"})
+    assert run.returncode == 2 and "could not download" in run.stderr and "Traceback" not in run.stderr
