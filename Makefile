@@ -1,5 +1,5 @@
 # The two commands of the README. Both install everything first (idempotent).
-#   make demo   → set-up, then a French script from examples/four-solaire-odeillo.md
+#   make demo   → set-up, then a French episode (script + MP3) from examples/four-solaire-odeillo.md
 #   make test   → set-up with test extras, then the whole test suite
 .PHONY: demo test setup setup-test bench clean
 
@@ -12,7 +12,7 @@ setup-test:
 	@tools/setup.sh --test
 
 demo: setup
-	.venv/bin/causerie script examples/four-solaire-odeillo.md -o episodes --minutes 2
+	.venv/bin/causerie generate examples/four-solaire-odeillo.md -o episodes --minutes 2
 
 test: setup-test
 	.venv/bin/python -m pytest -q $(PYTEST_ARGS)

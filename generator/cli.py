@@ -52,6 +52,11 @@ def script(
     force: Annotated[bool, typer.Option("--force", help="Rewrite the script even if a finished one matches.")] = False,
 ):
     """Write the script of one episode: OUT/<slug>/script.json, script.md and report.json."""
+    folder = _script(documents, out_dir, minutes, model, seed, hosts, threads, no_redact, force)
+    typer.echo(folder / "script.json")
+
+
+def _script(documents, out_dir, minutes, model, seed, hosts, threads, no_redact, force) -> Path:
     from .hosts import parse_hosts
     from .pipeline import Progress, ScriptOptions, run_script
 
@@ -79,7 +84,89 @@ def script(
         err.print(f"[green]✓[/green] {result.folder}/script.md — {len(result.script.turns)} répliques, "
                   f"{q['minutes']} min, {q['turns']['flagged']} à vérifier, "
                   f"copie {q['copied_ratio']:.0%}, répétition {q['repeated_ratio']:.0%}")
-    typer.echo(result.folder / "script.json")
+    return result.folder
+
+
+def _render(target: Path, engine: Optional[str], device: str, fmt: str, music: Optional[Path]):
+    from .render import render
+
+    with Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+             console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task("Voix", total=None)
+
+        def on_clip(i: int, n: int, cached: bool) -> None:
+            bar.update(task, total=n, completed=i + 1)
+
+        result = render(target, engine_name=engine, device=device, fmt=fmt, music=music, on_clip=on_clip,
+                        announce=lambda m: err.print(f"[dim]•[/dim] {m}"))
+    r = result.report["render"]
+    err.print(f"[green]✓[/green] {result.audio} — {r['episode_seconds'] / 60:.1f} min, "
+              f"{result.synthesized} répliques synthétisées, {result.cached} en cache, "
+              f"{r['loudness_lufs']} LUFS, sous-titres {', '.join(p.name for p in result.subtitles)}")
+    typer.echo(result.audio)
+
+
+ENGINE_HELP = "Speech engine (see `causerie voices`). [default: best usable now]"
+DEVICE_HELP = "Where neural engines run: auto (GPU when CUDA is there), cpu or cuda."
+FORMAT_HELP = "Audio format: mp3 (ID3 tags + chapters), opus, ogg or wav."
+
+
+@app.command()
+def render(
+    episode: Annotated[Path, typer.Argument(help="Episode folder (or its script.json). Edits in script.md are applied.")],
+    engine: Annotated[Optional[str], typer.Option("--engine", help=ENGINE_HELP)] = None,
+    device: Annotated[str, typer.Option("--device", help=DEVICE_HELP)] = "auto",
+    fmt: Annotated[str, typer.Option("--format", help=FORMAT_HELP)] = "mp3",
+    music: Annotated[Optional[Path], typer.Option("--music", help="Audio file played softly under the voices.")] = None,
+):
+    """Turn a script into episode.mp3, transcript.vtt and transcript.srt (changed turns only are re-synthesized)."""
+    _render(episode, engine, device, fmt, music)
+
+
+@app.command()
+def generate(
+    documents: Annotated[list[Path], typer.Argument(help="Documents or folders, as for `script`.", show_default=False)],
+    out_dir: Annotated[Path, typer.Option("-o", "--out", help="Folder where the episode folder is written.")] = Path("episodes"),
+    minutes: Annotated[Optional[float], typer.Option("--minutes", "-m", min=0.5, max=60, help="Spoken length to aim for. [default: 3]")] = None,
+    model: Annotated[Optional[str], typer.Option("--model", help="Model name or .gguf path.")] = None,
+    seed: Annotated[Optional[int], typer.Option("--seed", help="Same inputs + seed = same script.")] = None,
+    hosts: Annotated[Optional[str], typer.Option("--hosts", help="Two host names, curious one first.")] = None,
+    engine: Annotated[Optional[str], typer.Option("--engine", help=ENGINE_HELP)] = None,
+    device: Annotated[str, typer.Option("--device", help=DEVICE_HELP)] = "auto",
+    fmt: Annotated[str, typer.Option("--format", help=FORMAT_HELP)] = "mp3",
+    music: Annotated[Optional[Path], typer.Option("--music", help="Audio file played softly under the voices.")] = None,
+):
+    """Script + render in one go: documents in, a playable episode out."""
+    folder = _script(documents, out_dir, minutes, model, seed, hosts, None, False, False)
+    _render(folder, engine, device, fmt, music)
+
+
+@app.command()
+def voices(
+    preview: Annotated[Optional[str], typer.Option("--preview", help="Write a short French sample with this voice id (e.g. fr+f3).")] = None,
+    engine: Annotated[Optional[str], typer.Option("--engine", help="Engine of the previewed voice. [default: best usable now]")] = None,
+    out: Annotated[Path, typer.Option("-o", "--out", help="Where --preview writes its WAV.")] = Path("voice-preview.wav"),
+):
+    """List the voices of every engine and whether they are usable now (offline)."""
+    from .speech import engine as engines
+    from .speech.engine import Voice
+
+    if preview:
+        chosen = engines.get(engine) if engine else engines.best_available()
+        audio = chosen.synthesize("Bonjour ! Voici un court extrait en français, avec 3 chiffres : 1, 2 et 3.",
+                                  Voice(chosen.name, preview))
+        audio.write_wav(out)
+        err.print(f"[green]✓[/green] {chosen.name}/{preview}: {audio.duration:.1f} s")
+        typer.echo(out)
+        return
+    table = Table("engine", "voice", "usable now", "notes")
+    for name in engines.names():
+        eng = engines.get(name)
+        ok, why = eng.available()
+        for v in (eng.voices() if ok else []) or [None]:
+            table.add_row(name, v.id if v else "—", "[green]yes[/green]" if ok else f"[yellow]no[/yellow]",
+                          (v.description if v else "") or ("" if ok else why))
+    out.print(table)
 
 
 @models_app.command("list")

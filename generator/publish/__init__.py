@@ -1,0 +1,1 @@
+"""Publishing: what is made from a rendered episode for listeners (subtitles, ...)."""

@@ -1,0 +1,142 @@
+"""`causerie render`: an (edited) script in, episode audio, subtitles and report out.
+
+Every clip is cached by hash of (spoken text, voice, engine settings) in the
+episode's clips/ folder: re-rendering an unchanged script synthesizes nothing,
+editing one turn re-synthesizes one clip.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import UserError
+from .writing.script import Script, read_markdown, write_json
+
+
+@dataclass
+class RenderResult:
+    folder: Path
+    audio: Path
+    subtitles: list[Path]
+    synthesized: int
+    cached: int
+    report: dict
+
+
+def locate_script(target: Path) -> tuple[Path, Script]:
+    """A folder or a script.json; edits made in script.md (newer than script.json) are applied."""
+    target = Path(target)
+    json_path = target / "script.json" if target.is_dir() else target
+    if not json_path.is_file():
+        raise UserError(f"{target}: no script.json here — run `causerie script DOC -o OUTDIR` first")
+    try:
+        script = Script.load(json_path)
+    except ValueError as exc:
+        raise UserError(f"{json_path}: not a Causerie script ({str(exc).splitlines()[0]})") from None
+    md = json_path.with_name("script.md")
+    if md.is_file() and md.stat().st_mtime > json_path.stat().st_mtime:
+        try:
+            edited = read_markdown(md.read_text(encoding="utf-8"), script)
+        except ValueError as exc:
+            raise UserError(f"{md}: {exc}") from None
+        if [(t.speaker, t.text) for t in edited.turns] != [(t.speaker, t.text) for t in script.turns]:
+            script = edited
+            script.save(json_path.parent)
+    return json_path.parent, script
+
+
+def _write_clip(audio, path: Path) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".wav.tmp")
+    os.close(fd)
+    audio.write_wav(Path(tmp))
+    os.replace(tmp, path)
+
+
+def render(target: Path, *, engine_name: str | None = None, device: str = "auto", fmt: str = "mp3",
+           music: Path | None = None, on_clip: Callable[[int, int, bool], None] | None = None,
+           announce: Callable[[str], None] = lambda m: None) -> RenderResult:
+    from .audio import Clip, export, measure_file, mix_episode
+    from .publish.subtitles import cues_for_turns, write_subtitles
+    from .speech import engine as engines
+    from .speech.engine import Audio, clip_key
+    from .speech.voices import voice_for
+
+    folder, script = locate_script(target)
+    if not script.turns:
+        raise UserError(f"{folder}: the script has no turns to speak")
+    engine = engines.get(engine_name) if engine_name else engines.best_available()
+    ok, why = engine.available()
+    if not ok:
+        raise UserError(f"speech engine '{engine.name}' is not usable: {why}")
+    if hasattr(engine, "device"):
+        engine.device = device
+    announce(f"Voix : moteur {engine.name}")
+    positions = {h.name: i for i, h in enumerate(script.hosts)}
+    clips_dir = folder / "clips"
+    clips_dir.mkdir(exist_ok=True)
+
+    clips, synthesized, cached, synth_seconds = [], 0, 0, 0.0
+    for i, turn in enumerate(script.turns):
+        voice = voice_for(turn.speaker, positions.get(turn.speaker, i % 2), engine)
+        path = clips_dir / f"{clip_key(turn.text, voice, engine)}.wav"
+        hit = path.is_file()
+        if hit:
+            audio = Audio.read_wav(path)
+            cached += 1
+        else:
+            start = time.perf_counter()
+            audio = engine.synthesize(turn.text, voice)
+            synth_seconds += time.perf_counter() - start
+            _write_clip(audio, path)
+            synthesized += 1
+        clips.append(Clip(audio.samples, audio.sample_rate, turn.speaker, turn.segment, turn.text, turn.intent))
+        if on_clip:
+            on_clip(i, len(script.turns), hit)
+
+    bed = None
+    if music is not None:
+        bed = _load_music(music, 24000)
+    titles = {s.id: s.title for s in script.segments}
+    episode = mix_episode(clips, sample_rate=24000, stereo=True, music=bed, chapter_titles=titles)
+    audio_path = export(episode, folder / f"episode.{fmt}", tags={
+        "title": script.title, "language": "fre",
+        "sources": [s.title or s.path for s in script.sources]})
+    cues = cues_for_turns([(t.speaker, t.text, start, end)
+                           for t, (start, end) in zip(script.turns, episode.timings)])
+    subtitles = write_subtitles(cues, folder, stem="transcript")
+
+    speech_seconds = sum(len(c.samples) / c.sample_rate for c in clips)
+    lufs, peak = measure_file(audio_path)
+    report_path = folder / "report.json"
+    report = json.loads(report_path.read_text(encoding="utf-8")) if report_path.is_file() else {}
+    report["render"] = {
+        "engine": engine.name, "engine_settings": engine.settings_key(), "device": device,
+        "clips_synthesized": synthesized, "clips_cached": cached,
+        "speech_seconds": round(speech_seconds, 2), "episode_seconds": round(len(episode.samples) / episode.sample_rate, 2),
+        "synthesis_seconds": round(synth_seconds, 2),
+        "real_time_factor": round(synth_seconds / speech_seconds, 3) if synthesized and speech_seconds else None,
+        "loudness_lufs": lufs, "true_peak_dbtp": peak, "format": fmt, "chapters": len(episode.chapters),
+    }
+    write_json(report_path, report)
+    return RenderResult(folder, audio_path, subtitles, synthesized, cached, report)
+
+
+def _load_music(path: Path, sample_rate: int) -> np.ndarray:
+    """Decode any audio file ffmpeg reads to mono float32 at `sample_rate`."""
+    import subprocess
+
+    if not Path(path).is_file():
+        raise UserError(f"{path}: music file not found")
+    proc = subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-f", "f32le", "-ac", "1",
+                           "-ar", str(sample_rate), "-"], capture_output=True)
+    if proc.returncode != 0 or not proc.stdout:
+        raise UserError(f"{path}: ffmpeg could not decode it as audio")
+    return np.frombuffer(proc.stdout, dtype=np.float32).copy()
