@@ -19,6 +19,7 @@ from . import __version__
 from .ingest import load_many
 from .ingest.document import Document
 from .writing import checks
+from .writing.checkpoint import Checkpoint
 from .writing.dialogue import DialogueOptions, DialogueWriter
 from .writing.guard import FrenchGuard
 from .writing.llm import LLM, LlamaCppLLM, LoggedLLM
@@ -96,27 +97,37 @@ def peak_rss_mb() -> float:
 
 
 def write_script(docs: Sequence[Document], llm: LLM, options: ScriptOptions,
-                 progress: Progress | None = None, passages: Sequence[Passage] | None = None) -> Script:
-    """The writing stage on already-loaded documents and model."""
+                 progress: Progress | None = None, passages: Sequence[Passage] | None = None,
+                 checkpoint: Checkpoint | None = None) -> Script:
+    """The writing stage on already-loaded documents and model; resumes from `checkpoint`."""
     progress = progress or Progress()
+    checkpoint = checkpoint or Checkpoint(None, "")
     guard = FrenchGuard()
     if passages is None:
         passages = select_passages(split_passages(docs), PASSAGE_BUDGET_WORDS)
     english_docs = {i for i, d in enumerate(docs) if d.language == "en"}
     translation_failures = 0
-    if english_docs & {p.doc for p in passages}:
+    if checkpoint.passages() is not None:
+        passages = checkpoint.passages()
+    elif english_docs & {p.doc for p in passages}:
         progress.stage("Traduction des extraits anglais")
         passages, translation_failures = translate_passages(
             llm, passages, guard, english_docs=english_docs, seed=options.seed)
-    progress.stage("Plan de l'épisode")
-    outline = make_outline(llm, passages, n_points=points_for(options.minutes), seed=options.seed,
-                           guard=guard, english=bool(english_docs))
+        checkpoint.save_passages(list(passages))
+    outline = checkpoint.outline()
+    if outline is None:
+        progress.stage("Plan de l'épisode")
+        outline = make_outline(llm, passages, n_points=points_for(options.minutes), seed=options.seed,
+                               guard=guard, english=bool(english_docs))
+        checkpoint.save_outline(outline)
     plan = plan_turns(outline, options.minutes)
     target = round(options.minutes * WORDS_PER_MINUTE)
-    progress.stage("Écriture des répliques")
+    start, done = checkpoint.turns()
+    progress.stage("Écriture des répliques" + (f" (reprise à la réplique {len(done) + 1})" if done else ""))
     writer = DialogueWriter(llm, guard, options.hosts, outline, passages,
                             DialogueOptions(seed=options.seed), chat=any(d.kind == "chat" for d in docs))
-    turns = writer.write(plan, target, on_turn=progress.turn)
+    turns = writer.write(plan, target, on_turn=progress.turn, start=start, done=done,
+                         on_step=checkpoint.save_turns)
 
     segments = [Segment(id=i, title=p.title, fact=p.fact, passages=[p.passage], word_budget=sum(
         t.words for t in plan if t.segment == i)) for i, p in enumerate(outline.points)]
@@ -192,11 +203,17 @@ def run_script(paths: Sequence[str | Path], out_dir: Path, options: ScriptOption
 
     t = time.perf_counter()
     log = folder / "llm-log.jsonl"
-    log.unlink(missing_ok=True)
-    script = write_script(docs, LoggedLLM(llm, log), options, progress, passages=passages)
+    checkpoint = Checkpoint(folder / ".progress.json", fingerprint)
+    if options.force:
+        checkpoint.clear()
+        checkpoint = Checkpoint(folder / ".progress.json", fingerprint)
+    if not checkpoint.resumed:
+        log.unlink(missing_ok=True)
+    script = write_script(docs, LoggedLLM(llm, log), options, progress, passages=passages, checkpoint=checkpoint)
     script.generation["fingerprint"] = fingerprint
     timings["write_s"] = round(time.perf_counter() - t, 3)
     script.save(folder)
+    checkpoint.clear()
 
     usage = getattr(llm, "usage", None)
     report = {

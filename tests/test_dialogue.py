@@ -208,3 +208,34 @@ def test_english_outline_title_is_replaced():
                                            {"titre": "Un froid constant", "fait": "moins 18 degrés", "extrait": 2}]})
     outline = make_outline(FakeLLM(lambda m, s, i: english_title), PASSAGES, n_points=2, seed=1, guard=FrenchGuard())
     assert outline.title == "La réserve mondiale de semences"
+
+
+def test_killed_run_resumes_from_the_last_turn(tmp_path):
+    from generator.writing.checkpoint import Checkpoint
+
+    doc = Document(source="odeillo.md", title="Odeillo", text="x", kind="markdown")
+    options = ScriptOptions(hosts=HOSTS, minutes=1.0, seed=3)
+    full = fake_episode_llm()
+    reference = write_script([doc], full, options, passages=PASSAGES)
+
+    class Killed(Exception):
+        pass
+
+    dying = fake_episode_llm()
+    inner = dying.respond
+    dying.respond = lambda m, s, i: (_ for _ in ()).throw(Killed()) if i == 4 else inner(m, s, i)
+    path = tmp_path / ".progress.json"
+    with pytest.raises(Killed):
+        write_script([doc], dying, options, passages=PASSAGES, checkpoint=Checkpoint(path, "fp"))
+    saved = json.loads(path.read_text())
+    assert saved["outline"]["title"] == OUTLINE.title and len(saved["turns"]) == 3
+
+    resumed_llm = fake_episode_llm()
+    resumed = write_script([doc], resumed_llm, options, passages=PASSAGES, checkpoint=Checkpoint(path, "fp"))
+    assert not any(c["schema"] and "points" in c["schema"]["properties"] for c in resumed_llm.calls), \
+        "the outline is not asked again"
+    assert [t.text for t in resumed.turns[:3]] == [t.text for t in reference.turns[:3]]
+    assert len(resumed.turns) >= len(reference.turns) - 1
+    assert len(resumed_llm.calls) < len(full.calls)
+    # Another request never picks up this progress.
+    assert not Checkpoint(path, "other-fingerprint").resumed

@@ -229,10 +229,13 @@ class DialogueWriter:
             return None   # better left out than read aloud; the plan stretches the next turns
         return self._turn(spec, text, "flagged", attempts, reasons)
 
+    def _count(self, text: str) -> None:
+        self.copied_so_far += copied_runs(self._without_facts(text), self.index, 8)
+        self.grams_so_far += len(ngrams(text, 8))
+
     def _turn(self, spec: TurnSpec, text: str, status: str, attempts: int, reasons: list[str]) -> Turn:
         verdict = self.guard.check(text, hosts=[h.name for h in self.hosts])
-        self.copied_so_far += copied_runs(text, self.index, 8)
-        self.grams_so_far += len(ngrams(text, 8))
+        self._count(text)
         sources = [spec.point.passage] if spec.point is not None else []
         return Turn(speaker=self.hosts[spec.speaker].name, text=text, segment=spec.segment,
                     intent=spec.intent, sources=sources,
@@ -241,23 +244,34 @@ class DialogueWriter:
 
     # ---------------------------------------------------------------- driver
     def write(self, plan: Sequence[TurnSpec], target_words: int,
-              on_turn: Callable[[int, int, Turn | None], None] | None = None) -> list[Turn]:
-        """Follow the plan, stretching or shrinking the next turns so the total lands on target."""
-        done: list[Turn] = []
+              on_turn: Callable[[int, int, Turn | None], None] | None = None,
+              start: int = 0, done: Sequence[Turn] = (),
+              on_step: Callable[[int, list[Turn]], None] | None = None) -> list[Turn]:
+        """Follow the plan, stretching or shrinking the next turns so the total lands on target.
+
+        `start`/`done` resume an interrupted run; `on_step(next_step, turns)` is called after
+        every plan step so the caller can checkpoint.
+        """
+        done = list(done)
+        for turn in done:
+            self._count(turn.text)
         for i, spec in enumerate(plan):
+            if i < start:
+                continue
             written = sum(len(t.text.split()) for t in done)
             remaining = plan[i:]
             nominal_left = sum(t.words for t in remaining)
             mandatory_left = sum(t.words for t in remaining if not t.optional)
-            if spec.optional and written + mandatory_left >= target_words * 1.05:
-                if on_turn:
-                    on_turn(i, len(plan), None)
-                continue   # already long enough: skip this reaction/detail
-            factor = (target_words - written) / nominal_left if nominal_left else 1.0
-            words = max(8, min(MAX_WORDS, round(spec.words * max(0.5, min(1.8, factor)))))
-            turn = self.write_turn(i, spec, done, words)
-            if turn is not None:
-                done.append(turn)
+            turn = None
+            if not (spec.optional and written + mandatory_left >= target_words * 1.05):
+                factor = (target_words - written) / nominal_left if nominal_left else 1.0
+                words = max(8, min(MAX_WORDS, round(spec.words * max(0.5, min(1.8, factor)))))
+                turn = self.write_turn(i, spec, done, words)
+                if turn is not None:
+                    done.append(turn)
+            # else: already long enough, this reaction/detail is skipped
+            if on_step:
+                on_step(i + 1, done)
             if on_turn:
                 on_turn(i, len(plan), turn)
         return done

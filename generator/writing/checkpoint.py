@@ -1,0 +1,73 @@
+"""Progress of an unfinished script, saved after every stage and every turn.
+
+A run killed at any point (even `kill -9`) restarts from the last finished turn:
+translated passages, the outline and the turns already written are not redone.
+The file is tied to the run's fingerprint (documents, seed, model, settings), so
+a different request never picks up stale work.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+from .outline import Outline, Point
+from .passages import Passage
+from .script import Turn, write_atomic
+
+
+class Checkpoint:
+    def __init__(self, path: Path | None, fingerprint: str) -> None:
+        self.path = path
+        self.fingerprint = fingerprint
+        self.data: dict = {"fingerprint": fingerprint}
+        if path is not None and path.is_file():
+            try:
+                saved = json.loads(path.read_text(encoding="utf-8"))
+            except (ValueError, OSError):
+                saved = {}
+            if saved.get("fingerprint") == fingerprint:
+                self.data = saved
+
+    @property
+    def resumed(self) -> bool:
+        return len(self.data) > 1
+
+    def _save(self) -> None:
+        if self.path is not None:
+            write_atomic(self.path, json.dumps(self.data, ensure_ascii=False))
+
+    # passages (after translation)
+    def passages(self) -> list[Passage] | None:
+        raw = self.data.get("passages")
+        return [Passage(**p) for p in raw] if raw is not None else None
+
+    def save_passages(self, passages: list[Passage]) -> None:
+        self.data["passages"] = [asdict(p) for p in passages]
+        self._save()
+
+    # outline
+    def outline(self) -> Outline | None:
+        raw = self.data.get("outline")
+        if raw is None:
+            return None
+        return Outline(raw["subject"], raw["title"], tuple(Point(**p) for p in raw["points"]))
+
+    def save_outline(self, outline: Outline) -> None:
+        self.data["outline"] = asdict(outline)
+        self._save()
+
+    # turns
+    def turns(self) -> tuple[int, list[Turn]]:
+        """(index of the next plan step, turns written so far)."""
+        return self.data.get("next", 0), [Turn.model_validate(t) for t in self.data.get("turns", [])]
+
+    def save_turns(self, next_step: int, turns: list[Turn]) -> None:
+        self.data["next"] = next_step
+        self.data["turns"] = [t.model_dump() for t in turns]
+        self._save()
+
+    def clear(self) -> None:
+        if self.path is not None:
+            self.path.unlink(missing_ok=True)
