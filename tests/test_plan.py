@@ -59,3 +59,13 @@ def test_selection_keeps_leads_and_fact_dense_passages_in_order():
     assert ids[0] == 1, "the document's first passage is always kept"
     assert passages[-1].id in ids, "the passage full of facts is kept"
     assert sum(p.words for p in chosen) <= 20
+
+
+def test_long_facts_are_cut_to_their_most_factual_clause():
+    from generator.writing.outline import shorten
+
+    fact = ("Le tunnel est situé à l'intérieur d'une montagne sur une île nordique, "
+            "environ 1300 kilomètres au nord du pôle Nord, et il protège la diversité des cultures")
+    short = shorten(fact)
+    assert len(short.split()) <= 15 and "1300" in short
+    assert shorten("ouverte en 2008") == "ouverte en 2008"
