@@ -239,3 +239,10 @@ def test_killed_run_resumes_from_the_last_turn(tmp_path):
     assert len(resumed_llm.calls) < len(full.calls)
     # Another request never picks up this progress.
     assert not Checkpoint(path, "other-fingerprint").resumed
+
+
+def test_english_number_formats_become_french_before_translation():
+    from generator.writing.translate import french_numbers
+
+    assert french_numbers("about 1,300 km and 1.2 million seeds") == "about 1\u202f300 km and 1,2 million seeds"
+    assert french_numbers("12,500,000 samples in 2008") == "12\u202f500\u202f000 samples in 2008"

@@ -7,6 +7,7 @@ passages first means every later prompt shows only French.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from .guard import FrenchGuard
@@ -17,10 +18,20 @@ from .prompts import render
 SCHEMA = {"type": "object", "properties": {"traduction": {"type": "string"}}, "required": ["traduction"]}
 
 
+_EN_THOUSANDS = re.compile(r"\b(\d{1,3})((?:,\d{3})+)\b")
+_EN_DECIMAL = re.compile(r"\b(\d+)\.(\d+)\b")
+
+
+def french_numbers(text: str) -> str:
+    """1,300 → 1 300 and 1.2 → 1,2 before translating: the model copies digits as written."""
+    text = _EN_THOUSANDS.sub(lambda m: m[1] + m[2].replace(",", "\u202f"), text)
+    return _EN_DECIMAL.sub(r"\1,\2", text)
+
+
 def translate_passage(llm: LLM, passage: Passage, guard: FrenchGuard, *, seed: int,
                       temperatures: Sequence[float] = (0.3, 0.1)) -> tuple[Passage, bool]:
     """Returns the French passage and whether the translation passed the guard."""
-    prompt = render("traduction", text=passage.text)
+    prompt = render("traduction", text=french_numbers(passage.text))
     best = None
     for attempt, temperature in enumerate(temperatures):
         out = llm.complete([{"role": "user", "content": prompt}], schema=SCHEMA, temperature=temperature,
