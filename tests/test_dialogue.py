@@ -246,3 +246,13 @@ def test_english_number_formats_become_french_before_translation():
 
     assert french_numbers("about 1,300 km and 1.2 million seeds") == "about 1\u202f300 km and 1,2 million seeds"
     assert french_numbers("12,500,000 samples in 2008") == "12\u202f500\u202f000 samples in 2008"
+
+
+def test_apology_without_content_is_a_refusal_and_meta_tails_are_cut():
+    from generator.writing.outline import _clean
+
+    verdict = FrenchGuard().check("Je suis désolé, mais je n'ai pas d'explications supplémentaires pour cette réplique.")
+    assert not verdict.ok and verdict.reason == "refusal"
+    assert FrenchGuard().check("Désolé de t'interrompre, mais ce chiffre m'étonne vraiment beaucoup.").ok
+    assert _clean("Svalbard Global Seed Vault : un plan d'épisode de podcast") == "Svalbard Global Seed Vault"
+    assert _clean("Le four solaire d'Odeillo") == "Le four solaire d'Odeillo"

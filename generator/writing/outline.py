@@ -57,8 +57,13 @@ def points_for(minutes: float) -> int:
     return max(2, min(6, round(minutes * 0.8 + 0.6)))
 
 
+# Measured: the model appends what it was asked for to the subject ("X : un plan d'épisode de podcast").
+_META_TAIL = re.compile(r"\s*[:–—-]\s*(?:un |une |le |la |l')?(?:plan|épisode|podcast|résumé)\b.*$", re.I)
+
+
 def _clean(text: str) -> str:
-    return " ".join(str(text).replace("\n", " ").split()).strip(" .")
+    text = " ".join(str(text).replace("\n", " ").split()).strip(" .")
+    return _META_TAIL.sub("", text).strip(" .:")
 
 
 def _sentences(text: str) -> list[str]:
