@@ -122,11 +122,11 @@ def write_script(docs: Sequence[Document], llm: LLM, options: ScriptOptions,
         checkpoint.save_outline(outline)
     plan = plan_turns(outline, options.minutes)
     target = round(options.minutes * WORDS_PER_MINUTE)
-    start, done = checkpoint.turns()
+    start, done, extra = checkpoint.turns()
     progress.stage("Écriture des répliques" + (f" (reprise à la réplique {len(done) + 1})" if done else ""))
     writer = DialogueWriter(llm, guard, options.hosts, outline, passages,
                             DialogueOptions(seed=options.seed), chat=any(d.kind == "chat" for d in docs))
-    turns = writer.write(plan, target, on_turn=progress.turn, start=start, done=done,
+    turns = writer.write(plan, target, on_turn=progress.turn, start=start, done=done, extra=extra,
                          on_step=checkpoint.save_turns)
 
     segments = [Segment(id=i, title=p.title, fact=p.fact, passages=[p.passage], word_budget=sum(

@@ -256,3 +256,18 @@ def test_apology_without_content_is_a_refusal_and_meta_tails_are_cut():
     assert FrenchGuard().check("Désolé de t'interrompre, mais ce chiffre m'étonne vraiment beaucoup.").ok
     assert _clean("Svalbard Global Seed Vault : un plan d'épisode de podcast") == "Svalbard Global Seed Vault"
     assert _clean("Le four solaire d'Odeillo") == "Le four solaire d'Odeillo"
+
+
+def test_short_answers_get_an_extra_exchange_before_the_closing():
+    words = ["miroirs", "soleil", "chaleur", "chercheurs", "montagne", "foyer", "village", "lumière",
+             "matériaux", "visiteurs", "hydrogène", "altitude", "physicien", "laboratoire", "espace", "fusée"]
+    terse = iter(f"Ah, {words[n % 16]} et {words[(n * 5 + 3) % 16]}, vraiment ?" for n in range(100))
+    llm = FakeLLM(lambda m, s, i: turn_json(speaker_of(m), next(terse)))
+    plan = plan_turns(OUTLINE, 2.0)
+    turns = writer(llm).write(plan, 300)
+    assert len(turns) > len(plan), "exchanges were added"
+    assert [t.intent for t in turns[-2:]] == ["recapitulatif", "conclusion"]
+    segments = [t.segment for t in turns]
+    assert segments == sorted(segments), "chapters stay in order"
+    speakers = [t.speaker for t in turns]
+    assert all(a != b for a, b in zip(speakers, speakers[1:]))

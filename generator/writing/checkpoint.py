@@ -59,12 +59,14 @@ class Checkpoint:
         self._save()
 
     # turns
-    def turns(self) -> tuple[int, list[Turn]]:
-        """(index of the next plan step, turns written so far)."""
-        return self.data.get("next", 0), [Turn.model_validate(t) for t in self.data.get("turns", [])]
+    def turns(self) -> tuple[int, list[Turn], int]:
+        """(index of the next plan step, turns written so far, exchanges added to the plan)."""
+        return (self.data.get("next", 0), [Turn.model_validate(t) for t in self.data.get("turns", [])],
+                self.data.get("extra", 0))
 
-    def save_turns(self, next_step: int, turns: list[Turn]) -> None:
+    def save_turns(self, next_step: int, turns: list[Turn], extra: int = 0) -> None:
         self.data["next"] = next_step
+        self.data["extra"] = extra
         self.data["turns"] = [t.model_dump() for t in turns]
         self._save()
 

@@ -29,6 +29,8 @@ UNUSABLE = {"empty", "truncated", "invalid-json", "refusal", "meta", "english", 
 COOLER = UNUSABLE | {"english-words", "echo"}
 # Subject, point titles and facts up to this length may recur verbatim without counting as copying.
 SHARED_MAX_WORDS = 8
+# At most this many question/detail exchanges are added when the script runs short.
+MAX_EXTRA_EXCHANGES = 3
 
 
 @dataclass(frozen=True)
@@ -243,20 +245,43 @@ class DialogueWriter:
                                     language=verdict.language))
 
     # ---------------------------------------------------------------- driver
+    def _add_exchange(self, plan: list[TurnSpec], n: int) -> None:
+        """Insert a question/detail pair before the closing, in the last point's segment
+        (so chapters stay in order), about the points in turn."""
+        at = next(k for k, t in enumerate(plan) if t.intent == "recapitulatif")
+        points = self.outline.points
+        point = points[n % len(points)] if points else None
+        segment = max(0, len(points) - 1)
+        plan[at:at] = [TurnSpec(0, "question", segment, point, 18), TurnSpec(1, "detail", segment, point, 38)]
+
     def write(self, plan: Sequence[TurnSpec], target_words: int,
               on_turn: Callable[[int, int, Turn | None], None] | None = None,
-              start: int = 0, done: Sequence[Turn] = (),
-              on_step: Callable[[int, list[Turn]], None] | None = None) -> list[Turn]:
+              start: int = 0, done: Sequence[Turn] = (), extra: int = 0,
+              on_step: Callable[[int, list[Turn], int], None] | None = None) -> list[Turn]:
         """Follow the plan, stretching or shrinking the next turns so the total lands on target.
 
-        `start`/`done` resume an interrupted run; `on_step(next_step, turns)` is called after
-        every plan step so the caller can checkpoint.
+        `start`/`done`/`extra` resume an interrupted run; `on_step(next_step, turns, extra)` is
+        called after every plan step so the caller can checkpoint.
         """
         done = list(done)
+        plan = list(plan)
         for turn in done:
             self._count(turn.text)
-        for i, spec in enumerate(plan):
+        for n in range(extra):   # exchanges an interrupted run had already added
+            self._add_exchange(plan, n)
+        i = 0
+        while i < len(plan):
+            spec = plan[i]
+            if spec.intent == "recapitulatif" and i >= start and extra < MAX_EXTRA_EXCHANGES:
+                written = sum(len(t.text.split()) for t in done)
+                closing = sum(t.words for t in plan[i:])
+                if written + closing < target_words * 0.85:
+                    # Small models answer shorter than asked: deepen a point with one more exchange.
+                    self._add_exchange(plan, extra)
+                    extra += 1
+                    continue
             if i < start:
+                i += 1
                 continue
             written = sum(len(t.text.split()) for t in done)
             remaining = plan[i:]
@@ -271,7 +296,8 @@ class DialogueWriter:
                     done.append(turn)
             # else: already long enough, this reaction/detail is skipped
             if on_step:
-                on_step(i + 1, done)
+                on_step(i + 1, done, extra)
             if on_turn:
                 on_turn(i, len(plan), turn)
+            i += 1
         return done
