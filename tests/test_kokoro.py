@@ -20,6 +20,7 @@ import pytest
 from generator.speech import engine as eng
 from generator.speech import kokoro as kk
 from generator.speech.engine import Audio, SpeechError, Voice
+from pitch import median_pitch
 
 needs_kokoro = pytest.mark.skipif(not kk.KokoroEngine().available()[0],
                                   reason="kokoro not installed: pip install -r requirements/kokoro.txt")
@@ -27,26 +28,6 @@ needs_kokoro = pytest.mark.skipif(not kk.KokoroEngine().available()[0],
 SENTENCE = ("Aujourd'hui, nous allons parler de la cuisine française "
             "et des marchés du dimanche matin dans les petites villes.")     # 17 words
 HOSTS = ("jf_gongitsune", "jm_kumo")
-
-
-def median_pitch(audio: Audio, fmin: float = 60, fmax: float = 400) -> float:
-    """Autocorrelation pitch over loud 40 ms frames with a clear period (as in test_speech_engines)."""
-    x = audio.samples.astype(np.float64)
-    sr = audio.sample_rate
-    n, lo, hi = int(0.04 * sr), int(sr / fmax), int(sr / fmin)
-    loud = 0.5 * np.sqrt(np.mean(x**2))
-    pitches = []
-    for i in range(0, len(x) - n, n // 2):
-        frame = x[i:i + n] - x[i:i + n].mean()
-        if np.sqrt(np.mean(frame**2)) < loud:
-            continue
-        ac = np.correlate(frame, frame, "full")[n - 1:]
-        ac = ac / ac[0]
-        lag = lo + int(np.argmax(ac[lo:hi]))
-        if ac[lag] > 0.5:
-            pitches.append(sr / lag)
-    assert len(pitches) >= 10, "too few voiced frames to estimate a pitch"
-    return float(np.median(pitches))
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ from generator.speech.engine import Audio, SpeechEngine, SpeechError, Voice, cli
 from generator.speech.espeak import EspeakEngine
 from generator.speech.tone import ToneEngine
 from generator.speech.voices import DEFAULTS, find_file, voice_for, voices_dir
+from pitch import median_pitch
 
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
 
@@ -22,26 +23,6 @@ def dominant_frequency(audio: Audio) -> float:
     spectrum = np.abs(np.fft.rfft(audio.samples * np.hanning(len(audio.samples))))
     freqs = np.fft.rfftfreq(len(audio.samples), 1 / audio.sample_rate)
     return float(freqs[np.argmax(spectrum)])
-
-
-def median_pitch(audio: Audio, fmin: float = 60, fmax: float = 400) -> float:
-    """Autocorrelation pitch over loud 40 ms frames with a clear period."""
-    x = audio.samples.astype(np.float64)
-    sr = audio.sample_rate
-    n, lo, hi = int(0.04 * sr), int(sr / fmax), int(sr / fmin)
-    loud = 0.5 * np.sqrt(np.mean(x**2))
-    pitches = []
-    for i in range(0, len(x) - n, n // 2):
-        frame = x[i:i + n] - x[i:i + n].mean()
-        if np.sqrt(np.mean(frame**2)) < loud:
-            continue
-        ac = np.correlate(frame, frame, "full")[n - 1:]
-        ac = ac / ac[0]
-        lag = lo + int(np.argmax(ac[lo:hi]))
-        if ac[lag] > 0.5:
-            pitches.append(sr / lag)
-    assert len(pitches) >= 10, "too few voiced frames to estimate a pitch"
-    return float(np.median(pitches))
 
 
 # --------------------------------------------------------------------------
