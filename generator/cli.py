@@ -145,7 +145,7 @@ def generate(
 def voices(
     preview: Annotated[Optional[str], typer.Option("--preview", help="Write a short French sample with this voice id (e.g. fr+f3).")] = None,
     engine: Annotated[Optional[str], typer.Option("--engine", help="Engine of the previewed voice. [default: best usable now]")] = None,
-    out: Annotated[Path, typer.Option("-o", "--out", help="Where --preview writes its WAV.")] = Path("voice-preview.wav"),
+    output: Annotated[Path, typer.Option("-o", "--out", help="Where --preview writes its WAV.")] = Path("voice-preview.wav"),
 ):
     """List the voices of every engine and whether they are usable now (offline)."""
     from .speech import engine as engines
@@ -155,9 +155,9 @@ def voices(
         chosen = engines.get(engine) if engine else engines.best_available()
         audio = chosen.synthesize("Bonjour ! Voici un court extrait en français, avec 3 chiffres : 1, 2 et 3.",
                                   Voice(chosen.name, preview))
-        audio.write_wav(out)
+        audio.write_wav(output)
         err.print(f"[green]✓[/green] {chosen.name}/{preview}: {audio.duration:.1f} s")
-        typer.echo(out)
+        typer.echo(output)
         return
     table = Table("engine", "voice", "usable now", "notes")
     for name in engines.names():

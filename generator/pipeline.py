@@ -107,8 +107,9 @@ def write_script(docs: Sequence[Document], llm: LLM, options: ScriptOptions,
         passages = select_passages(split_passages(docs), PASSAGE_BUDGET_WORDS)
     english_docs = {i for i, d in enumerate(docs) if d.language == "en"}
     translation_failures = 0
-    if checkpoint.passages() is not None:
-        passages = checkpoint.passages()
+    saved_passages = checkpoint.passages()
+    if saved_passages is not None:
+        passages = saved_passages
     elif english_docs & {p.doc for p in passages}:
         progress.stage("Traduction des extraits anglais")
         passages, translation_failures = translate_passages(
@@ -141,8 +142,7 @@ def write_script(docs: Sequence[Document], llm: LLM, options: ScriptOptions,
         "target_minutes": options.minutes,
         "copied_ratio": round(checks.copied_ratio(texts, [p.text for p in passages]), 4),
         "repeated_ratio": round(checks.repeated_ratio(texts), 4),
-        "non_french_turns": sum(not guard.check(t).ok and guard.check(t).reason in ("english", "english-words")
-                                for t in texts),
+        "non_french_turns": sum(guard.check(t).reason in ("english", "english-words") for t in texts),
         "opening_concrete": checks.opening_is_concrete(texts[:2], writer.subject_terms, writer.facts),
         "turns": {s: statuses.count(s) for s in ("checked", "regenerated", "repaired", "flagged")},
         "translation_failures": translation_failures,

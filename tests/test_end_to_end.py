@@ -139,3 +139,13 @@ def test_models_pull_offline_fails_in_one_line():
                          capture_output=True, text=True, cwd=REPO, timeout=120,
                          env={**__import__("os").environ, "HF_HUB_OFFLINE": "1"})
     assert run.returncode == 2 and "could not download" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_voices_lists_engines_and_previews_a_voice(tmp_path):
+    run = cli("voices")
+    assert run.returncode == 0, run.stderr
+    assert "espeak" in run.stdout and "tone" in run.stdout
+    wav = tmp_path / "preview.wav"
+    run = cli("voices", "--preview", "220", "--engine", "tone", "-o", wav)
+    assert run.returncode == 0, run.stderr
+    assert wav.stat().st_size > 1000 and run.stdout.strip() == str(wav)
