@@ -15,7 +15,7 @@ demo: setup
 	.venv/bin/causerie generate examples/four-solaire-odeillo.md -o episodes --minutes 2
 
 test: setup-test
-	.venv/bin/python -m pytest -q $(PYTEST_ARGS)
+	CAUSERIE_ALL_ENGINES=1 .venv/bin/python -m pytest -q $(PYTEST_ARGS)
 
 bench: setup-test
 	.venv/bin/python bench/bench_script.py

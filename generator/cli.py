@@ -23,7 +23,7 @@ app = typer.Typer(
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-models_app = typer.Typer(help="List, pull (download) or remove language models.", no_args_is_help=True)
+models_app = typer.Typer(help="List, pull (download) or remove language and voice models.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
 err = Console(stderr=True)
 out = Console()
@@ -172,9 +172,13 @@ def voices(
 @models_app.command("list")
 def models_list():
     """Show every known model, whether it is usable offline now, its size and licence."""
-    from .writing.models import REGISTRY, HubFile, locate
+    from .writing.models import HUB_SOURCES, REGISTRY, locate
 
-    table = Table("name", "status", "size", "licence", "what it is")
+    table = Table()
+    for column in ("name", "kind", "status", "size"):       # what scripts grep for is never wrapped
+        table.add_column(column, no_wrap=True)
+    table.add_column("licence")
+    table.add_column("what it is")
     for spec in REGISTRY.values():
         try:
             path = locate(spec)
@@ -182,23 +186,27 @@ def models_list():
             path = None
         if path:
             status = "[green]ready[/green]"
-        elif isinstance(spec.source, HubFile):
+        elif isinstance(spec.source, HUB_SOURCES):
             status = "[yellow]pull[/yellow]"
         else:
             status = "[red]missing[/red]"
-        table.add_row(spec.name, status, f"{spec.size_mb / 1000:.1f} GB", spec.licence, spec.summary)
+        table.add_row(spec.name, "script" if spec.kind == "llm" else "voice", status, f"{spec.size_mb / 1000:.1f} GB", spec.licence, spec.summary)
     out.print(table)
-    out.print(f"Models folder: {models_dir()}  (CAUSERIE_HOME moves it). A path to any .gguf also works with --model.")
+    out.print(f"Models folder: {models_dir()}  (CAUSERIE_HOME moves it). A path to any .gguf also works with --model, a Coqui model folder with --engine.")
 
 
 @models_app.command("pull")
 def models_pull(name: Annotated[str, typer.Argument(help="Registry name, e.g. qwen2.5-7b.")]):
     """Download a hub model (the only command that uses the network), or assemble an embedded one."""
-    from .writing.models import REGISTRY, HubFile, pull
+    from .writing.models import REGISTRY, HubFile, HubFolder, pull
 
     spec = REGISTRY.get(name)
-    if spec is not None and isinstance(spec.source, HubFile):
-        err.print(f"Downloading {spec.source.repo_id}/{spec.source.filename} ({spec.size_mb} MB, licence {spec.licence})")
+    if spec is not None and isinstance(spec.source, (HubFile, HubFolder)):
+        what = (spec.source.filename if isinstance(spec.source, HubFile)
+                else "{" + ", ".join(spec.source.filenames) + "}")
+        err.print(f"Downloading {spec.source.repo_id}/{what} ({spec.size_mb} MB, licence {spec.licence})")
+        if spec.notice:
+            err.print(f"[yellow]Licence:[/yellow] {spec.notice}")
     path = pull(name)
     err.print(f"[green]✓[/green] {name} ready")
     typer.echo(path)

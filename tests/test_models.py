@@ -139,3 +139,51 @@ def test_embedded_model_parts_assemble_to_the_pinned_hash():
     with open(path, "rb") as fh:
         assert fh.read(4) == b"GGUF"
     path.unlink()  # 1.1 GB: do not leave it in pytest's temp dirs
+
+
+def test_a_voice_folder_is_pulled_file_by_file_and_resumes(tmp_path):
+    """XTTS-v2 style: several files of one repo into one folder; a failure mid-way keeps what came."""
+    spec = models.register(ModelSpec("fake-voice", "t", models.HubFolder("org/voice", ("config.json", "model.pth")),
+                                     1, "CPML", kind="voice", notice="non-commercial"))
+    calls = []
+
+    def flaky(repo_id, filename, revision, local_dir):
+        calls.append(filename)
+        if filename == "model.pth" and calls.count("model.pth") == 1:
+            raise ConnectionError("connection reset")
+        target = Path(local_dir) / filename
+        target.write_bytes(filename.encode())
+        return str(target)
+
+    try:
+        with pytest.raises(ModelError, match="could not download org/voice/model.pth: ConnectionError"):
+            models.pull("fake-voice", downloader=flaky)
+        assert models.locate(spec) is None                      # half a folder is not a model
+        folder = models.pull("fake-voice", downloader=flaky)
+        assert calls == ["config.json", "model.pth", "model.pth"]   # config.json not fetched twice
+        assert folder == spec.local_path and models.locate(spec) == folder
+        assert (folder / "model.pth").read_bytes() == b"model.pth"
+        with pytest.raises(ModelError, match="voice model for the speech stage"):
+            models.resolve("fake-voice")
+        assert models.remove("fake-voice") and not folder.exists()
+    finally:
+        models.REGISTRY.pop("fake-voice")
+
+
+def test_xtts_v2_is_registered_as_a_non_commercial_voice():
+    spec = models.REGISTRY["xtts-v2"]
+    assert spec.kind == "voice" and spec.source.repo_id == "coqui/XTTS-v2"
+    assert {"config.json", "model.pth", "vocab.json", "speakers_xtts.pth"} <= set(spec.source.filenames)
+    assert "non-commercial" in spec.notice and "CPML" in spec.licence
+
+
+def test_models_pull_cli_states_the_licence_before_downloading():
+    import os
+    import subprocess
+
+    run = subprocess.run([sys.executable, "-m", "generator.cli", "models", "pull", "xtts-v2"],
+                         capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1],
+                         env={**os.environ, "COLUMNS": "200"}, timeout=120)
+    assert run.returncode == 2                                   # offline in tests: one clear line
+    assert "non-commercial" in run.stderr and "could not download coqui/XTTS-v2/config.json" in run.stderr
+    assert "Traceback" not in run.stderr

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything Causerie needs into .venv/ at the repository root.
 #   tools/setup.sh          runtime: system packages, llama-cpp-python, the package, the embedded model
-#   tools/setup.sh --test   the same plus the test tools and the tiny test model
+#   tools/setup.sh --test   the same plus the test tools, the tiny test model and Coqui TTS
+#   tools/setup.sh --coqui  runtime plus Coqui TTS (the xtts engine); automatic on an NVIDIA GPU
 # Idempotent: each step leaves a stamp and is skipped the next time (seconds, not minutes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +11,16 @@ LLAMA_VERSION=0.3.36
 PY=${PYTHON:-python3}
 VENV=.venv
 want_test=0
-[ "${1:-}" = "--test" ] && want_test=1
+want_coqui=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) want_test=1; want_coqui=1 ;;
+    --coqui) want_coqui=1 ;;
+    *) echo "usage: tools/setup.sh [--test] [--coqui]" >&2; exit 2 ;;
+  esac
+done
+# On a GPU machine the xtts engine is the quality path: torch from PyPI is a CUDA build.
+command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1 && want_coqui=1
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'setup: %s\n' "$*" >&2; exit 1; }
@@ -79,6 +89,15 @@ if [ "$want_test" = 1 ] && [ ! -f "$VENV/.test-$TEST" ]; then
   "$PIP" install -q -c requirements/constraints.txt -r requirements/asr-test.txt
   rm -f "$VENV"/.test-*
   touch "$VENV/.test-$TEST"
+fi
+
+COQUI=$(stamp_of requirements/coqui.txt requirements/constraints.txt)
+if [ "$want_coqui" = 1 ] && [ ! -f "$VENV/.coqui-$COQUI" ]; then
+  say "installing Coqui TTS and torch (about 4 minutes, 7 GB: the xtts engine)"
+  "$PIP" install -q -c requirements/constraints.txt -r requirements/coqui.txt
+  "$VENV/bin/python" -c 'import TTS.api, torchaudio' || die "Coqui TTS does not import; see README troubleshooting"
+  rm -f "$VENV"/.coqui-*
+  touch "$VENV/.coqui-$COQUI"
 fi
 
 # --- the embedded offline model: assembled from its parts, checked by sha256 ---------

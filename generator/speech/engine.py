@@ -27,7 +27,7 @@ from .normalize_fr import normalize
 
 __all__ = [
     "Audio", "Voice", "SpeechEngine", "SpeechError", "ENGINES", "register", "get", "names",
-    "best_available", "spoken", "clip_key",
+    "best_available", "spoken", "clip_key", "register_folder_engine",
 ]
 
 
@@ -118,10 +118,14 @@ class SpeechEngine(Protocol):
 
 ENGINES: dict[str, Callable[[], SpeechEngine]] = {}
 
+# A model folder given in place of a name (`--engine ~/voices/my-vits`): each loader
+# returns an engine for a folder it recognises, else None.
+FOLDER_ENGINES: list[Callable[[Path], "SpeechEngine | None"]] = []
+
 # Modules under generator/speech/ that register an engine when imported. Optional
 # ones may be absent from a checkout; their heavy dependencies must be imported
 # lazily (in available()/synthesize()), never at module import.
-BUILTIN_MODULES = ("tone", "espeak", "kokoro", "xtts")
+BUILTIN_MODULES = ("tone", "espeak", "kokoro", "coqui")
 
 DEFAULT_PREFERENCE = ("xtts", "kokoro", "espeak")
 
@@ -131,6 +135,10 @@ _loaded = False
 def register(name: str, factory: Callable[[], SpeechEngine]) -> Callable[[], SpeechEngine]:
     ENGINES[name] = factory
     return factory
+
+
+def register_folder_engine(loader: Callable[[Path], "SpeechEngine | None"]) -> None:
+    FOLDER_ENGINES.append(loader)
 
 
 def _load_builtins() -> None:
@@ -154,18 +162,26 @@ def names() -> list[str]:
 
 def get(name: str) -> SpeechEngine:
     _load_builtins()
-    try:
-        factory = ENGINES[name]
-    except KeyError:
-        raise SpeechError(f"unknown speech engine '{name}' (known: {', '.join(sorted(ENGINES))})") from None
-    return factory()
+    if name in ENGINES:
+        return ENGINES[name]()
+    folder = Path(name).expanduser()
+    if folder.is_dir():
+        for loader in FOLDER_ENGINES:
+            engine = loader(folder)
+            if engine is not None:
+                return engine
+        raise SpeechError(f"{folder} is not a model folder any engine knows "
+                          "(a Coqui model needs config.json and model.pth)")
+    raise SpeechError(f"unknown speech engine '{name}' (known: {', '.join(sorted(ENGINES))}, "
+                      "or the path of a Coqui model folder)")
 
 
 def best_available(preference: Iterable[str] = DEFAULT_PREFERENCE) -> SpeechEngine:
     """The first engine of `preference` that is registered and usable now.
 
-    Names that are not registered are skipped. When none is usable the error
-    lists every reason, so the user sees what to install.
+    Names that are not registered are skipped. An engine may be usable yet too
+    slow to pick unasked (`auto_choice`: XTTS on a CPU). When none is usable the
+    error lists every reason, so the user sees what to install.
     """
     _load_builtins()
     reasons = []
@@ -174,7 +190,8 @@ def best_available(preference: Iterable[str] = DEFAULT_PREFERENCE) -> SpeechEngi
             reasons.append(f"{name}: not part of this installation")
             continue
         engine = ENGINES[name]()
-        ok, why = engine.available()
+        check = getattr(engine, "auto_choice", engine.available)
+        ok, why = check()
         if ok:
             return engine
         reasons.append(f"{name}: {why}")

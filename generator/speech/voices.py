@@ -83,10 +83,11 @@ def voice_for(host_name: str, position: int, engine: str | SpeechEngine,
     table = host_voices(host_name, folder)
     if engine_name in table:
         return Voice(engine_name, table[engine_name], description=f"{host_name} (voices file)")
-    if engine_name in DEFAULTS:
-        # An engine may know better defaults from what is installed (Kokoro's native French voice).
-        defaults = (engine.default_voices() if not isinstance(engine, str) and hasattr(engine, "default_voices")
-                    else DEFAULTS[engine_name])
+    # An engine may know better defaults from what is installed (Kokoro's native French
+    # voice, the speakers of a Coqui model folder).
+    defaults = (engine.default_voices() if not isinstance(engine, str) and hasattr(engine, "default_voices")
+                else DEFAULTS.get(engine_name))
+    if defaults:
         return Voice(engine_name, defaults[position],
                      description=f"{host_name} (default voice {position + 1})")
     raise SpeechError(f"no {engine_name} voice for {host_name}: add {engine_name} = \"<voice id>\" "

@@ -1,7 +1,9 @@
-"""Language models as named things: where their bytes come from and how to check them.
+"""Models as named things: where their bytes come from and how to check them.
 
-A name resolves to a local GGUF file. Nothing here touches the network except
-`pull()`, which the user calls explicitly (`causerie models pull NAME`).
+Language models (kind "llm") resolve to a local GGUF file; voice models (kind
+"voice": Kokoro's French style, XTTS-v2) are files the speech engines read from
+the same models folder. Nothing here touches the network except `pull()`, which
+the user calls explicitly (`causerie models pull NAME`).
 """
 
 from __future__ import annotations
@@ -79,19 +81,35 @@ class HubFile:
 
 
 @dataclass(frozen=True)
+class HubFolder:
+    """Several files of one hub repository, fetched into the model's own folder."""
+
+    repo_id: str
+    filenames: tuple[str, ...]
+    revision: str = "main"
+
+
+HUB_SOURCES = (HubFile, HubFolder)
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     name: str
     summary: str
-    source: PackagedFile | PackagedParts | HubFile
+    source: PackagedFile | PackagedParts | HubFile | HubFolder
     size_mb: int
     licence: str
     sha256: str | None = None
     quality: int = 0          # higher = preferred when several are on disk
     note: str = ""
+    kind: str = "llm"         # "llm" (a GGUF for the script) or "voice" (read by a speech engine)
+    notice: str = ""          # said before a download: what the licence allows
 
     @property
     def local_path(self) -> Path:
-        """Where an assembled or pulled copy lives."""
+        """Where an assembled or pulled copy lives (a folder for a HubFolder)."""
+        if isinstance(self.source, HubFolder):
+            return models_dir() / self.name
         filename = self.source.filename if isinstance(self.source, HubFile) else f"{self.name}.gguf"
         return models_dir() / self.name / filename
 
@@ -138,8 +156,16 @@ register(ModelSpec(
     name="kokoro",
     summary="Kokoro's native French voice ff_siwis (one style file) for the kokoro speech engine",
     source=HubFile("onnx-community/Kokoro-82M-v1.0-ONNX", "voices/ff_siwis.bin"),
-    size_mb=1, licence="Apache-2.0", quality=0,
-    note="A voice, not a language model: quality 0 keeps resolve() from ever choosing it.",
+    size_mb=1, licence="Apache-2.0", quality=0, kind="voice",
+))
+register(ModelSpec(
+    name="xtts-v2",
+    summary="Coqui XTTS-v2 — the best French voices (speech engine xtts); fast on a GPU, ~2x real time on a CPU",
+    source=HubFolder("coqui/XTTS-v2", ("config.json", "model.pth", "vocab.json", "speakers_xtts.pth")),
+    size_mb=1870, licence="CPML (non-commercial)", quality=0, kind="voice",
+    notice=("XTTS-v2's weights are under the Coqui Public Model License (CPML 1.0.0): "
+            "non-commercial use only — https://coqui.ai/cpml. Episodes made with the xtts "
+            "engine inherit that restriction; kokoro and espeak have none."),
 ))
 
 
@@ -192,6 +218,9 @@ def locate(spec: ModelSpec) -> Path | None:
     src = spec.source
     if isinstance(src, PackagedFile):
         return src.path()
+    if isinstance(src, HubFolder):
+        folder = spec.local_path
+        return folder if all((folder / f).is_file() for f in src.filenames) else None
     if spec.local_path.is_file():
         return spec.local_path
     if isinstance(src, PackagedParts) and src.part_paths() is not None:
@@ -204,9 +233,12 @@ def resolve(name_or_path: str | None = None) -> tuple[str, Path]:
     if name_or_path:
         if name_or_path in REGISTRY:
             spec = REGISTRY[name_or_path]
+            if spec.kind != "llm":
+                raise ModelError(f"'{spec.name}' is a voice model for the speech stage, not a language "
+                                 "model: `causerie models list` shows the language models")
             path = locate(spec)
             if path is None:
-                hint = (f"causerie models pull {spec.name}" if isinstance(spec.source, HubFile)
+                hint = (f"causerie models pull {spec.name}" if isinstance(spec.source, HUB_SOURCES)
                         else spec.source.install_hint())
                 raise ModelError(f"model '{spec.name}' is not on this machine: {hint}")
             return spec.name, path
@@ -219,7 +251,7 @@ def resolve(name_or_path: str | None = None) -> tuple[str, Path]:
                          "or the path of a .gguf file")
     # Hub models on disk were pulled on purpose, so they win; test models never do.
     for spec in sorted(REGISTRY.values(), key=lambda s: -s.quality):
-        if spec.quality <= 0:
+        if spec.quality <= 0 or spec.kind != "llm":
             continue
         path = locate(spec)
         if path is not None:
@@ -245,6 +277,8 @@ def pull(name: str, *, downloader: Downloader = _hub_download) -> Path:
     spec = REGISTRY.get(name)
     if spec is None:
         raise ModelError(f"unknown model '{name}': `causerie models list` shows the names")
+    if isinstance(spec.source, HubFolder):
+        return _pull_folder(spec, downloader)
     if not isinstance(spec.source, HubFile):
         path = locate(spec)
         if path is None:
@@ -255,13 +289,8 @@ def pull(name: str, *, downloader: Downloader = _hub_download) -> Path:
         return dest
     dest.parent.mkdir(parents=True, exist_ok=True)
     src = spec.source
-    try:
-        # local_dir is the model's folder: hub filenames may contain subfolders (voices/x.bin).
-        fetched = Path(downloader(src.repo_id, src.filename, src.revision, models_dir() / spec.name))
-    except Exception as exc:  # network, auth, offline mode: all end the same way for the user
-        raise ModelError(f"could not download {src.repo_id}/{src.filename}: {type(exc).__name__}: "
-                         f"{str(exc).splitlines()[0] if str(exc) else ''} — check the network "
-                         "(HF_HUB_OFFLINE must be unset) and try again") from None
+    # local_dir is the model's folder: hub filenames may contain subfolders (voices/x.bin).
+    fetched = _download(downloader, src.repo_id, src.filename, src.revision, models_dir() / spec.name)
     if spec.sha256 and sha256_file(fetched) != spec.sha256:
         fetched.unlink(missing_ok=True)
         raise ModelError(f"{fetched.name}: sha256 mismatch after download; pull it again")
@@ -270,11 +299,36 @@ def pull(name: str, *, downloader: Downloader = _hub_download) -> Path:
     return dest
 
 
+def _download(downloader: Downloader, repo_id: str, filename: str, revision: str, local_dir: Path) -> Path:
+    try:
+        return Path(downloader(repo_id, filename, revision, local_dir))
+    except Exception as exc:  # network, auth, offline mode: all end the same way for the user
+        raise ModelError(f"could not download {repo_id}/{filename}: {type(exc).__name__}: "
+                         f"{str(exc).splitlines()[0] if str(exc) else ''} — check the network "
+                         "(HF_HUB_OFFLINE must be unset) and try again") from None
+
+
+def _pull_folder(spec: ModelSpec, downloader: Downloader) -> Path:
+    """Fetch each missing file; the folder counts as there only once every file is (see locate)."""
+    src = spec.source
+    assert isinstance(src, HubFolder)
+    folder = spec.local_path
+    folder.mkdir(parents=True, exist_ok=True)
+    for filename in src.filenames:
+        if (folder / filename).is_file():
+            continue        # an interrupted pull goes on where it stopped
+        fetched = _download(downloader, src.repo_id, filename, src.revision, folder)
+        if fetched != folder / filename:
+            (folder / filename).parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(fetched, folder / filename)
+    return folder
+
+
 def remove(name: str) -> bool:
     spec = REGISTRY.get(name)
     if spec is None:
         raise ModelError(f"unknown model '{name}'")
-    folder = spec.local_path.parent
+    folder = spec.local_path if isinstance(spec.source, HubFolder) else spec.local_path.parent
     if folder.is_dir():
         shutil.rmtree(folder)
         return True
