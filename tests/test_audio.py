@@ -293,3 +293,21 @@ def test_unknown_format_is_refused_and_leaves_nothing(mono_ep, tmp_path):
     with pytest.raises(AudioExportError):
         export(mono_ep, tmp_path / "ep.flac")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_pydub_timeline_places_items_exactly_and_pans_per_channel():
+    from generator.audio.timeline import Item, assemble, to_array
+
+    sr = 24000
+    a = (0.9 * np.sin(np.arange(2400) / 7.0)).astype(np.float32)
+    b = np.full(1200, -0.5, dtype=np.float32)
+    track, spans = assemble([Item(a), Item(b, 0.25, gains=(0.5, 1.0))], sr, stereo=True, tail_s=0.1)
+    assert spans == [(0, 2400), (2400 + 6000, 2400 + 6000 + 1200)]
+    x = to_array(track)
+    assert x.shape == (2400 + 6000 + 1200 + 2400, 2)
+    assert np.allclose(x[:2400, 0], a, atol=1e-6) and np.allclose(x[:2400, 1], a, atol=1e-6)
+    assert np.all(x[2400:8400] == 0)
+    assert np.allclose(x[8400:9600, 0], -0.25, atol=1e-4) and np.allclose(x[8400:9600, 1], -0.5, atol=1e-4)
+    loud = np.full(10, 1.8, dtype=np.float32)           # above full scale: survives thanks to the headroom
+    mono, _ = assemble([Item(loud)], sr, stereo=False)
+    assert np.allclose(to_array(mono), 1.8, atol=1e-5)

@@ -1,5 +1,8 @@
 """Assemble spoken clips into one mastered episode: pauses, jingles, music bed, stereo, chapters.
 
+The voice track is laid out with pydub (timeline.py); the bed and the mastering work on
+numpy arrays, where gains can follow the speech sample by sample.
+
 Each clip is resampled to the episode rate if needed and loudness-normalised
 (-20 LUFS) before it is placed, so both voices sit at the same level; the
 whole episode is then mastered to -16 LUFS (stereo) or -19 LUFS (mono) with
@@ -16,6 +19,7 @@ import numpy as np
 
 from .jingle import make_jingle
 from .loudness import master, normalize_clip
+from .timeline import Item, assemble, to_array
 
 try:
     from scipy.signal import resample_poly as _resample_poly
@@ -203,45 +207,32 @@ def mix_episode(clips: Sequence[Clip], *, sample_rate: int = 24000, stereo: bool
     intro = normalize_clip(make_jingle("intro", sr), sr, JINGLE_LUFS) if jingles else None
     outro = normalize_clip(make_jingle("outro", sr), sr, JINGLE_LUFS) if jingles else None
 
-    # Layout in samples.
-    pos = 0
-    placed: list[tuple[int, np.ndarray, float]] = []   # (start, samples, pan position)
     speakers: list[str] = []
     for c in clips:
         if c.speaker not in speakers:
             speakers.append(c.speaker)
+    channels = 2 if stereo else 1
+    items: list[Item] = []
     if intro is not None:
-        placed.append((0, intro, 0.0))
-        pos = intro.shape[0] + int(round(PAUSE_AFTER_INTRO * sr))
-    starts: list[int] = []
+        items.append(Item(intro))
     for i, (c, x) in enumerate(zip(clips, voiced)):
-        if i > 0:
-            pos += int(round(pause_between(clips[i - 1], c) * sr))
-        starts.append(pos)
+        if i == 0:
+            pause = PAUSE_AFTER_INTRO if intro is not None else 0.0
+        else:
+            pause = pause_between(clips[i - 1], c)
         idx = speakers.index(c.speaker)
         pan = (-PAN if idx % 2 == 0 else PAN) if len(speakers) > 1 else 0.0
-        placed.append((pos, x, pan))
-        pos += x.shape[0]
+        items.append(Item(x, pause, _pan_gains(pan)))
     if outro is not None:
-        pos += int(round(PAUSE_BEFORE_OUTRO * sr))
-        placed.append((pos, outro, 0.0))
-        pos += outro.shape[0]
-    else:
-        pos += int(round(0.5 * sr))   # a breath of silence at the end
-    n = pos
-
-    channels = 2 if stereo else 1
-    out = np.zeros((n, channels), dtype=np.float32)
+        items.append(Item(outro, PAUSE_BEFORE_OUTRO))
+    track, spans = assemble(items, sr, stereo=stereo, tail_s=0.0 if outro is not None else 0.5)
+    out = to_array(track).reshape(-1, channels)
+    n = out.shape[0]
     foreground = np.zeros(n, dtype=bool)
-    for start, x, pan in placed:
-        end = start + x.shape[0]
-        if channels == 2:
-            gl, gr = _pan_gains(pan)
-            out[start:end, 0] += x * gl
-            out[start:end, 1] += x * gr
-        else:
-            out[start:end, 0] += x
-        foreground[start:end] = True
+    for a, b in spans:            # jingles count too: the bed stays down under them
+        foreground[a:b] = True
+    first = 1 if intro is not None else 0
+    starts = [a for a, _ in spans[first:first + len(clips)]]
 
     bed_gain = None
     if music is not None and np.asarray(music).size:
