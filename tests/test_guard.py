@@ -135,6 +135,8 @@ def test_backchannels_pass_with_unknown_language(guard, text):
     "(rires)",
     "[Musique]",
     "# Épisode 12",
+    "Je suis désolé pour cette répétition, mais je ne peux pas complèter ce qui a déjà été dit.",
+    "Désolée pour l'erreur : le four date de 1970.",
 ])
 def test_meta_lines_fail(guard, text):
     verdict = guard.check(text, hosts=HOSTS)

@@ -160,6 +160,9 @@ _META = [re.compile(p, re.I) for p in (
     r"^(?:(?:sure|certainly|of course|okay|ok|alright)[\s,!.]+)?here(?:'s| is| are)\b",
     r"^#{1,6}\s",                       # markdown heading
     r"^(?:-{3,}|\*{3,}|={3,}|_{3,})$",  # rule
+    # Measured after a refused attempt: "Je suis désolé pour cette répétition, mais…"
+    r"^(?:je suis |je m'excuse,? )?(?:d[ée]sol[ée]e?|pardon)\s+(?:pour|de)\s+(?:cette|la|ma|mon|l')\s*"
+    r"(?:r[ée]p[ée]tition|erreur|confusion|r[ée]ponse|r[ée]plique|oubli)\b",
     r"^[\[(][^\])]{0,80}[\])]$",        # a line that is only a stage direction: "(rires)", "[Musique]"
     r"^\*[^*]{1,60}\*$",                # "*rit*"
 )]
