@@ -145,6 +145,8 @@ def write_script(docs: Sequence[Document], llm: LLM, options: ScriptOptions,
         "non_french_turns": sum(guard.check(t).reason in ("english", "english-words") for t in texts),
         "opening_concrete": checks.opening_is_concrete(texts[:2], writer.subject_terms, writer.facts),
         "turns": {s: statuses.count(s) for s in ("checked", "regenerated", "repaired", "flagged")},
+        # Planned turns left out (repeats, unusable, alternation); not counted after a resume.
+        "dropped": writer.dropped,
         "translation_failures": translation_failures,
     }
     return Script(

@@ -7,6 +7,7 @@ from generator.writing.checks import (
     concrete_facts,
     copied_ratio,
     copied_runs,
+    facts_in_order,
     minutes,
     ngrams,
     opening_is_concrete,
@@ -14,6 +15,7 @@ from generator.writing.checks import (
     repeats_previous,
     spoken_words,
     tokenize,
+    unsaid_facts,
 )
 
 # 10 words -> three 8-word runs
@@ -159,3 +161,18 @@ def test_spoken_words_and_minutes():
     assert minutes(["mot " * 150, "mot " * 50], wpm=100) == 2.0
     with pytest.raises(ValueError):
         minutes(["mot"], wpm=0)
+
+
+def test_facts_in_order_follow_the_text():
+    text = "En 1970, Félix Trombe mesura 3500 degrés à Odeillo, avec 63 héliostats."
+    facts = facts_in_order(text)
+    assert set(facts) == concrete_facts(text)
+    assert facts.index("1970") < facts.index("Félix Trombe") < facts.index("3500") < facts.index("Odeillo") < facts.index("63")
+
+
+def test_unsaid_facts_keep_only_what_no_turn_mentions():
+    facts = ["1970", "3500 degrés", "63 héliostats", "Félix Trombe"]
+    turns = ["Le four date de mille neuf cent soixante-dix, tu sais.", "On y mesure 3500 degrés au foyer !"]
+    assert unsaid_facts(facts, turns) == ["63 héliostats", "Félix Trombe"]
+    assert unsaid_facts(facts, turns + ["Merci à Félix et à ses 63 miroirs."]) == []
+    assert unsaid_facts(facts, []) == facts

@@ -108,6 +108,11 @@ def test_instruction_echo_and_loops_are_caught():
     w._messages(spec("conclusion", 1, None), [], 20)
     echo = "Conclus l'épisode avec une dernière idée à retenir, remercie Camille et dis au revoir."
     assert "echo" in w.problems(echo, spec("conclusion", 1, None), [])
+    # Measured: "… couvre les coûts. Longueur : environ 22 mots, en français."
+    w._messages(spec("question", 0, OUTLINE.points[0]), [], 22)
+    recited = "Qui paie le four, au fait ? Longueur : environ 22 mots, en français."
+    assert "echo" in w.problems(recited, spec("question", 0, OUTLINE.points[0]), [])
+    assert "echo" not in w.problems("Qui paie le four, au fait, et environ combien ?", spec("question", 0), [])
     done = [w._turn(spec(), GOOD[0], "checked", 1, [])]
     assert "repeated" in w.problems(GOOD[0], spec(), done)
 
@@ -259,9 +264,7 @@ def test_apology_without_content_is_a_refusal_and_meta_tails_are_cut():
 
 
 def test_short_answers_get_an_extra_exchange_before_the_closing():
-    words = ["miroirs", "soleil", "chaleur", "chercheurs", "montagne", "foyer", "village", "lumière",
-             "matériaux", "visiteurs", "hydrogène", "altitude", "physicien", "laboratoire", "espace", "fusée"]
-    terse = iter(f"Ah, {words[n % 16]} et {words[(n * 5 + 3) % 16]}, vraiment ?" for n in range(100))
+    terse = iter(f"Ah, {NOUNS[n % 30]} et {NOUNS[(n * 7 + 3) % 30]}, vraiment ?" for n in range(100))
     llm = FakeLLM(lambda m, s, i: turn_json(speaker_of(m), next(terse)))
     plan = plan_turns(OUTLINE, 2.0)
     turns = writer(llm).write(plan, 300)
@@ -271,3 +274,182 @@ def test_short_answers_get_an_extra_exchange_before_the_closing():
     assert segments == sorted(segments), "chapters stay in order"
     speakers = [t.speaker for t in turns]
     assert all(a != b for a, b in zip(speakers, speakers[1:]))
+
+
+NOUNS = ["miroirs", "soleil", "chaleur", "chercheurs", "montagne", "foyer", "village", "lumière", "matériaux",
+         "visiteurs", "hydrogène", "altitude", "physicien", "laboratoire", "espace", "fusée", "céramique",
+         "brique", "nuage", "vallée", "frontière", "hiver", "cuivre", "tunnel", "glacier", "sable", "orage",
+         "plateau", "carte", "pompe"]
+
+
+def fresh_lines():
+    """Distinct French lines that never share an 8-word run nor quote each other."""
+    n = len(NOUNS)
+    return (f"Et puis il y a {NOUNS[k % n]}, {NOUNS[(k * 7 + 3) % n]} et {NOUNS[(k * 11 + 5) % n]} aussi."
+            for k in range(10_000))
+
+
+NEW = "Et le plus drôle, c'est que les chercheurs y cuisent aussi des céramiques pour les fusées de demain."
+
+
+def test_looping_turn_keeps_only_its_new_sentences():
+    w = writer(FakeLLM(lambda m, s, i: turn_json("Thomas", f"{GOOD[0]} {NEW}")))
+    done = [w._turn(spec(), GOOD[0], "checked", 1, [])]
+    turn = w.write_turn(5, spec("detail"), done, 30)
+    assert turn.text == NEW and turn.check.status == "repaired"
+    assert turn.check.reasons[-1] == "trimmed:repeats" and "repair:repeated" in turn.check.reasons
+    assert w.problems(turn.text, spec("detail"), done) == []
+
+
+def test_looping_turn_is_steered_to_a_fact_nobody_said():
+    def respond(m, s, i):
+        steered = "personne n'a encore cité" in m[-1]["content"]
+        return turn_json("Thomas", NEW if steered else GOOD[0])
+    llm = FakeLLM(respond)
+    w = writer(llm)
+    done = [w._turn(spec(), GOOD[0], "checked", 1, []),
+            w._turn(spec("question", 0), "Et ça a commencé quand, ce four, en 1970 avec le CNRS ?", "checked", 1, [])]
+    turn = w.write_turn(5, spec(), done, 30)
+    assert turn.text == NEW and turn.check.status == "regenerated" and turn.check.reasons[-1] == "steered"
+    steer = llm.calls[-1]["messages"][-1]["content"]
+    assert steer.startswith(llm.calls[0]["messages"][-1]["content"]), "the cached prompt prefix is kept"
+    # 1970 and CNRS were said; the turn's own passage [2] comes first.
+    assert "3500 (extrait [2])" in steer and "1970" not in steer.split("refusée")[-1]
+    assert llm.calls[-1]["temperature"] > DialogueOptions().temperature
+
+
+def test_looping_turn_that_cannot_be_rescued_is_dropped_and_reported():
+    w = writer(FakeLLM(lambda m, s, i: turn_json("Thomas", GOOD[0])))
+    done = [w._turn(spec(), GOOD[0], "checked", 1, [])]
+    assert w.write_turn(5, spec(), done, 30) is None
+    assert w.dropped == [{"step": 5, "intent": "explication", "speaker": "Thomas", "segment": 1, "reason": "repeats"}]
+
+
+def repeating_llm(looping_intent):
+    """Fresh lines, except that the turn with `looping_intent` always says the first line again."""
+    lines = fresh_lines()
+    first: list[str] = []
+
+    def respond(m, s, i):
+        user = m[-1]["content"]
+        asked = {"question": "Pose à", "recapitulatif": "Résume en deux phrases"}[looping_intent] in user
+        looping = asked or "Réécris" in user and bool(first) and first[0] in user   # the repair prompt
+        if looping and first:
+            return turn_json(speaker_of(m), first[0])
+        line = next(lines)
+        first.append(line)
+        return turn_json(speaker_of(m), line)
+    return FakeLLM(respond)
+
+
+def test_dropped_question_takes_its_answer_with_it():
+    w = writer(repeating_llm("question"))
+    turns = w.write(plan_turns(OUTLINE, 2.0), 300)
+    speakers = [t.speaker for t in turns]
+    assert all(a != b for a, b in zip(speakers, speakers[1:])), speakers
+    assert "question" not in [t.intent for t in turns]
+    reasons = {(d["intent"], d["reason"]) for d in w.dropped}
+    assert ("question", "repeats") in reasons and ("explication", "alternation") in reasons
+    assert [t.intent for t in turns[-2:]] == ["recapitulatif", "conclusion"]
+
+
+def test_dropped_recap_hands_the_conclusion_to_the_other_host():
+    w = writer(repeating_llm("recapitulatif"))
+    turns = w.write(plan_turns(OUTLINE, 2.0), 300)
+    speakers = [t.speaker for t in turns]
+    assert all(a != b for a, b in zip(speakers, speakers[1:])), speakers
+    assert turns[-1].intent == "conclusion" and turns[-1].speaker == "Camille"
+    assert "recapitulatif" not in [t.intent for t in turns]
+    assert [d["reason"] for d in w.dropped if d["intent"] == "recapitulatif"] == ["repeats"]
+
+
+def test_report_lists_the_turns_left_out():
+    llm = repeating_llm("recapitulatif")
+    inner = llm.respond
+    outline = json.dumps({"sujet": OUTLINE.subject, "titre": OUTLINE.title, "points": [
+        {"titre": p.title, "fait": p.fact, "extrait": p.passage} for p in OUTLINE.points]})
+    llm.respond = lambda m, s, i: outline if s and "points" in s["properties"] else inner(m, s, i)
+    doc = Document(source="odeillo.md", title="Odeillo", text="x", kind="markdown")
+    script = write_script([doc], llm, ScriptOptions(hosts=HOSTS, minutes=2.0, seed=3), passages=PASSAGES)
+    dropped = script.quality["dropped"]
+    assert {"intent": "recapitulatif", "speaker": "Camille", "reason": "repeats"}.items() <= dropped[-1].items()
+    assert "recapitulatif" not in [t.intent for t in script.turns] and script.turns[-1].speaker == "Camille"
+
+
+@pytest.mark.parametrize("target", [60, 100, 140, 200, 300, 400])
+def test_hosts_alternate_whatever_the_length_skips(target):
+    lines = fresh_lines()
+    w = writer(FakeLLM(lambda m, s, i: turn_json(speaker_of(m), next(lines))))
+    turns = w.write(plan_turns(OUTLINE, 2.0), target)
+    speakers = [t.speaker for t in turns]
+    assert all(a != b for a, b in zip(speakers, speakers[1:])), [t.intent for t in turns]
+    assert [t.intent for t in turns[-2:]] == ["recapitulatif", "conclusion"]
+
+
+FRANGLAIS = "Le four est vraiment amazing, un truc de crazy scientist."
+
+
+def test_franglais_left_after_repair_gets_french_words_one_by_one():
+    def respond(m, s, i):
+        if s and "amazing" in s["properties"]:
+            assert s["required"] == ["amazing", "crazy", "scientist"]
+            assert "Le four est vraiment amazing" in m[-1]["content"]
+            return json.dumps({"amazing": "étonnant", "crazy": "fou", "scientist": "savant"})
+        return turn_json("Thomas", FRANGLAIS)
+    llm = FakeLLM(respond)
+    turn = writer(llm).write_turn(3, spec(), [], 30)
+    assert turn.text == "Le four est vraiment étonnant, un truc de fou savant."
+    assert turn.check.status == "repaired" and turn.check.reasons[-1] == "glossary"
+    assert len(llm.calls) == 5 and turn.check.attempts == 5
+
+
+def test_glossary_never_puts_english_back_in():
+    from generator.writing.translate import apply_glossary
+
+    answers = json.dumps({"power": "power supply", "forced": "forcés", "if": "si", "Even": "Même"})
+    llm = FakeLLM(lambda m, s, i: answers)
+    text = "Even if le power avait échoué, ils ont été forced à partir."
+    assert apply_glossary(llm, text, FrenchGuard(), seed=1) == "Même si le power avait échoué, ils ont été forcés à partir."
+    assert apply_glossary(llm, "Une phrase toute française.", FrenchGuard(), seed=1) == "Une phrase toute française."
+    assert len(llm.calls) == 1, "no call when nothing is English"
+
+
+def test_translation_with_a_few_english_words_left_is_glossed():
+    from generator.writing.translate import translate_passage
+
+    english = Passage(2, 0, "Even if the power failed, the permafrost would keep the samples frozen for a long time.")
+    half = "Même si le power tombait en panne, le pergélisol garderait les échantillons congelés longtemps."
+
+    def respond(m, s, i):
+        if "traduction" in s["properties"]:
+            return json.dumps({"traduction": half})
+        return json.dumps({"power": "courant"})
+    translated, ok = translate_passage(FakeLLM(respond), english, FrenchGuard(), seed=1)
+    assert ok and translated.text == half.replace("power", "courant")
+
+
+def test_extra_exchanges_follow_the_word_budget_and_bring_unsaid_facts():
+    from generator.writing.dialogue import EXCHANGE_WORDS, MAX_EXTRA_EXCHANGES
+
+    terse = iter(f"Ah, {NOUNS[n % 30]} et {NOUNS[(n * 7 + 3) % 30]}, vraiment ?" for n in range(1000))
+    llm = FakeLLM(lambda m, s, i: turn_json(speaker_of(m), next(terse)))
+    w = writer(llm)
+    plan = plan_turns(OUTLINE, 2.0)
+    turns = w.write(plan, 300)
+    added = (len(turns) - len(plan)) // 2
+    assert added == 300 // EXCHANGE_WORDS > MAX_EXTRA_EXCHANGES
+    questions = [c["messages"][-1]["content"] for c in llm.calls if "Pose à" in c["messages"][-1]["content"]]
+    asked = [q.split("pas encore abordé : ")[1].split(".")[0] for q in questions if "pas encore abordé" in q]
+    assert len(asked) == added and len(set(asked)) == added, "each extra exchange brings its own fact"
+    sources = " ".join(p.text for p in PASSAGES)
+    assert all(fact.split(" (")[0] in sources for fact in asked)
+
+
+def test_a_question_turn_must_ask_something():
+    statement = turn_json("Camille", "Le four a été mis en service en 1970 par le CNRS, dans les Pyrénées.")
+    question = turn_json("Camille", "Et ce four, il a été mis en service quand, et par qui ?")
+    answers = [statement, question]
+    llm = FakeLLM(lambda m, s, i: answers[i])
+    turn = writer(llm).write_turn(4, spec("question", 0, OUTLINE.points[0]), [], 18)
+    assert turn.check.reasons == ["1:no-question"] and turn.text.endswith("?")
+    assert "vraie question" in llm.calls[1]["messages"][-1]["content"]

@@ -403,6 +403,20 @@ def opening_is_concrete(first_turns: Sequence[str], subject_terms: Iterable[str]
         return False
     return any(_fact_mentioned(fact, folded_tokens, folded_text, numbers) for fact in facts)
 
+def unsaid_facts(facts: Sequence[str], texts: Sequence[str]) -> list[str]:
+    """The facts, in the order given, that none of `texts` mentions (matched as in `opening_is_concrete`)."""
+    text = " ".join(texts)
+    folded_text = _fold(" ".join(tokenize(text)))
+    folded_tokens = set(folded_text.split())
+    numbers = {_number_key(m) for m in re.findall(_NUM, normalize(text))}
+    return [f for f in facts if not _fact_mentioned(f, folded_tokens, folded_text, numbers)]
+
+
+def facts_in_order(text: str) -> list[str]:
+    """`concrete_facts` of a text, in the order they first appear (a set has none)."""
+    plain = normalize(text)
+    return sorted(concrete_facts(text), key=lambda f: (plain.find(f) % (len(plain) + 1), f))
+
 # ---------------------------------------------------------------- length
 
 
@@ -421,7 +435,7 @@ def minutes(texts: Iterable[str] | str, wpm: float = 150) -> float:
 
 
 __all__ = [
-    "SourceIndex", "concrete_facts", "copied_ratio", "copied_runs", "iter_words", "minutes", "ngrams",
-    "normalize", "opening_is_concrete", "repeated_ratio", "repeats_previous", "split_words",
-    "spoken_words", "strip_accents", "tokenize",
+    "SourceIndex", "concrete_facts", "copied_ratio", "copied_runs", "facts_in_order", "iter_words", "minutes",
+    "ngrams", "normalize", "opening_is_concrete", "repeated_ratio", "repeats_previous", "split_words",
+    "spoken_words", "strip_accents", "tokenize", "unsaid_facts",
 ]

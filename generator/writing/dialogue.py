@@ -3,34 +3,47 @@
 Every turn goes through the same ladder, like whisper's temperature fallback:
 write → check → rewrite with the reason in the prompt (cooler when the model
 strayed from French or into meta talk, warmer when it copied or looped) →
-repair with a French rewrite prompt → keep and flag (mandatory turns) or leave
-out (optional ones). `Turn.check` records which rung it ended on.
+repair with a French rewrite prompt → for English words left, French
+equivalents asked word by word; for a line that still repeats or copies, its
+new sentences only, else one more try steered to a source fact nobody said,
+else left out → keep and flag (mandatory turns) or leave out (optional ones).
+`Turn.check` records which rung it ended on; `DialogueWriter.dropped` the turns
+left out. A turn left out never makes one host speak twice in a row.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from .checks import SourceIndex, concrete_facts, copied_runs, ngrams, opening_is_concrete, repeats_previous
+from .checks import (SourceIndex, concrete_facts, copied_runs, facts_in_order, ngrams, opening_is_concrete,
+                     repeats_previous, unsaid_facts)
 from .guard import FrenchGuard
 from .llm import LLM, Message
-from .outline import Outline
+from .outline import Outline, Point
 from .passages import Passage
-from .plan import MAX_WORDS, TurnSpec
+from .plan import MAX_WORDS, MIN_WORDS, TurnSpec
 from .prompts import render
 from .script import Host, Turn, TurnCheck
+from .translate import apply_glossary
 
 # Problems that make a line unusable on air, as opposed to merely imperfect.
 UNUSABLE = {"empty", "truncated", "invalid-json", "refusal", "meta", "english", "echo"}
 # Failures a lower temperature cures (the model strayed); for copying and looping a
 # lower temperature makes things worse, so those are retried warmer, as whisper does.
 COOLER = UNUSABLE | {"english-words", "echo"}
+# Failures that say again what a host or a source already said: measured on the 1.5B model, a
+# fourth try on the same prompt loops again, so such a line is cut down, steered or left out.
+LOOPING = {"repeated", "copied"}
+# When a turn left out would make one host speak twice, these change speaker; the others are left out too.
+CLOSING = ("recapitulatif", "conclusion")
 # Subject, point titles and facts up to this length may recur verbatim without counting as copying.
 SHARED_MAX_WORDS = 8
-# At most this many question/detail exchanges are added when the script runs short.
+# Question/detail exchanges added when the script runs short: at least this many, and as many
+# as the word budget holds (one per EXCHANGE_WORDS of target), since some are left out.
 MAX_EXTRA_EXCHANGES = 3
+EXCHANGE_WORDS = 60
 
 
 @dataclass(frozen=True)
@@ -113,6 +126,12 @@ class DialogueWriter:
         self.shared_phrases = sorted(set(short), key=len, reverse=True)
         self.copied_so_far = 0      # running totals so the script as a whole stays under max_copied
         self.grams_so_far = 0
+        # Source facts in reading order with their passage: what a looping line is steered towards.
+        self.source_facts: dict[str, int] = {}
+        for p in self.passages:
+            for fact in facts_in_order(p.text):
+                self.source_facts.setdefault(fact, p.id)
+        self.dropped: list[dict] = []   # turns of the plan left out, and why (for the report)
 
     # ---------------------------------------------------------------- checks
     def problems(self, text: str, spec: TurnSpec, done: Sequence[Turn]) -> list[str]:
@@ -135,6 +154,8 @@ class DialogueWriter:
             found.append("echo")
         if spec.intent not in ("accroche", "conclusion") and re.search(rf"\b{re.escape(speaker)}\b", text):
             found.append("own-name")
+        if spec.intent == "question" and "?" not in text:
+            found.append("no-question")     # measured: given a fact, the model states it instead
         if spec.intent in ("accroche", "presentation"):
             opening = [t.text for t in done] + [text]
             if not opening_is_concrete(opening, self.subject_terms, self.facts):
@@ -157,15 +178,17 @@ class DialogueWriter:
         speaker, other = self.hosts[spec.speaker], self.hosts[1 - spec.speaker]
         point = None
         if spec.point is not None:
-            point = {"title": spec.point.title, "fact": spec.point.fact, "passage": spec.point.passage}
+            point = {"title": spec.point.title, "fact": spec.point.fact, "passage": spec.point.passage,
+                     "fresh": spec.point not in self.outline.points}
         user = render("replique", transcript=done, speaker=speaker.name, role=speaker.role,
                       other=other.name, intent=spec.intent, point=point, words=words,
                       subject=self.outline.subject)
         # A line reciting the instruction's own wording is rejected; its facts and names may be said.
         hole = "qxqholeqxq"
-        blank = {"title": hole, "fact": hole, "passage": hole} if point else None
+        blank = {"title": hole, "fact": hole, "passage": hole, "fresh": point["fresh"]} if point else None
+        # No hole for the length: lines lose their digits before the comparison ("environ 22 mots").
         wording = render("replique", transcript=[], speaker=hole, role=hole, other=hole, intent=spec.intent,
-                         point=blank, words=hole, subject=hole)
+                         point=blank, words="", subject=hole)
         self.instruction_grams = {g for g in ngrams(wording, 4) if hole not in g}
         return [{"role": "system", "content": self.system}, {"role": "user", "content": user}]
 
@@ -186,7 +209,7 @@ class DialogueWriter:
         point = spec.point
         return render("refus", text=text, reasons=failed, speaker=self.hosts[spec.speaker].name,
                       english_words=self.guard.english_words(text), subject=self.outline.subject,
-                      fact=point.fact if point else self.outline.subject)
+                      fact=point.fact if point else self.outline.subject, fresh=None)
 
     def write_turn(self, i: int, spec: TurnSpec, done: Sequence[Turn], words: int) -> Turn | None:
         """Write, check, regenerate with the reason (cooler or warmer), repair, else flag or drop."""
@@ -227,9 +250,84 @@ class DialogueWriter:
             reasons.append(f"repair:{','.join(bad)}")
             if len(bad) < len(failed) or (set(failed) & UNUSABLE and not set(bad) & UNUSABLE):
                 text, failed = fixed, bad
+            candidates.append((fixed, bad))
+        if "english-words" in failed and not set(failed) & UNUSABLE:
+            glossed = apply_glossary(self.llm, text, self.guard, seed=base_seed + 70)
+            if glossed != text:
+                attempts += 1
+                bad = self.problems(glossed, spec, done)
+                if not bad:
+                    return self._turn(spec, glossed, "repaired", attempts, reasons + ["glossary"])
+                reasons.append(f"glossary:{','.join(bad)}")
+                if len(bad) < len(failed):
+                    text, failed = glossed, bad
+        if set(failed) & LOOPING and not set(failed) & UNUSABLE:
+            rescued = self._rescue(i, spec, done, words, base_user, candidates, failed, attempts, reasons)
+            if rescued is not None:
+                return rescued
+            return self._drop(i, spec, "repeats")
         if not text or spec.optional or set(failed) & UNUSABLE - {"english"}:
-            return None   # better left out than read aloud; the plan stretches the next turns
+            # better left out than read aloud; the plan stretches the next turns
+            return self._drop(i, spec, ",".join(failed) or "empty")
         return self._turn(spec, text, "flagged", attempts, reasons)
+
+    def _trimmed(self, text: str, done: Sequence[Turn]) -> str:
+        """The line without the sentences that say again an earlier line or copy a source."""
+        earlier = [self._without_facts(t.text) for t in done]
+        kept = []
+        for sentence in re.split(r"(?<=[.!?…])\s+", text):
+            plain = self._without_facts(sentence)
+            if not copied_runs(plain, self.index, 8) and not repeats_previous(plain, earlier):
+                kept.append(sentence)
+        return " ".join(kept)
+
+    def _fresh_fact(self, spec: TurnSpec, done: Sequence[Turn]) -> str | None:
+        """A source fact nobody has said yet, from the turn's own passage first."""
+        own = spec.point.passage if spec.point is not None else None
+        facts = sorted(self.source_facts, key=lambda f: self.source_facts[f] != own)
+        unsaid = unsaid_facts(facts, [t.text for t in done])
+        if not unsaid:
+            return None
+        return f"{unsaid[0]} (extrait [{self.source_facts[unsaid[0]]}])"
+
+    def _rescue(self, i: int, spec: TurnSpec, done: Sequence[Turn], words: int, base_user: str,
+                candidates: list[tuple[str, list[str]]], failed: list[str], attempts: int,
+                reasons: list[str]) -> Turn | None:
+        """A line that loops after every rung: cut its repeated sentences, else steer it once towards a
+        fact not said yet, else keep the best cut line if it still says something."""
+        def best_cut(texts: Sequence[str]) -> str:
+            cuts = [self._trimmed(t, done) for t in texts if t]
+            cuts = [c for c in cuts if len(c.split()) >= MIN_WORDS and not self.problems(c, spec, done)]
+            return max(cuts, key=lambda c: len(c.split()), default="")
+
+        cut = best_cut([t for t, _ in candidates])
+        if cut and len(cut.split()) >= words // 2:
+            return self._turn(spec, cut, "repaired", attempts, reasons + ["trimmed:repeats"])
+        fresh = self._fresh_fact(spec, done)
+        if fresh:
+            speaker = self.hosts[spec.speaker].name
+            steer = render("refus", text="", reasons=[r for r in failed if r in LOOPING], speaker=speaker,
+                           english_words=[], subject=self.outline.subject, fact=None, fresh=fresh)
+            seed = (self.options.seed * 7919 + i * 97 + 60) % (2**31)
+            temperature = min(1.1, self.options.temperature + self.options.temperature_step)
+            attempts += 1
+            text, bad = self._ask([{"role": "system", "content": self.system},
+                                   {"role": "user", "content": base_user + "\n\n" + steer}],
+                                  speaker, temperature, seed, words)
+            bad = bad or self.problems(text, spec, done)
+            if not bad:
+                return self._turn(spec, text, "regenerated", attempts, reasons + ["steered"])
+            reasons.append(f"steer:{','.join(bad)}")
+            if not set(bad) & UNUSABLE:
+                cut = best_cut([cut, text]) or cut
+        if cut:
+            return self._turn(spec, cut, "repaired", attempts, reasons + ["trimmed:repeats"])
+        return None
+
+    def _drop(self, i: int, spec: TurnSpec, reason: str) -> None:
+        self.dropped.append({"step": i, "intent": spec.intent, "speaker": self.hosts[spec.speaker].name,
+                             "segment": spec.segment, "reason": reason})
+        return None
 
     def _count(self, text: str) -> None:
         self.copied_so_far += copied_runs(self._without_facts(text), self.index, 8)
@@ -245,12 +343,16 @@ class DialogueWriter:
                                     language=verdict.language))
 
     # ---------------------------------------------------------------- driver
-    def _add_exchange(self, plan: list[TurnSpec], n: int) -> None:
+    def _add_exchange(self, plan: list[TurnSpec], n: int, done: Sequence[Turn] = ()) -> None:
         """Insert a question/detail pair before the closing, in the last point's segment
-        (so chapters stay in order), about the points in turn."""
+        (so chapters stay in order), about a source fact nobody has said yet, else the points in turn."""
         at = next(k for k, t in enumerate(plan) if t.intent == "recapitulatif")
         points = self.outline.points
         point = points[n % len(points)] if points else None
+        planned = {t.point.fact for t in plan[:at] if t.point is not None}
+        unsaid = [f for f in unsaid_facts(list(self.source_facts), [t.text for t in done]) if f not in planned]
+        if unsaid:
+            point = Point(unsaid[0], unsaid[0], self.source_facts[unsaid[0]])
         segment = max(0, len(points) - 1)
         plan[at:at] = [TurnSpec(0, "question", segment, point, 18), TurnSpec(1, "detail", segment, point, 38)]
 
@@ -268,27 +370,44 @@ class DialogueWriter:
         for turn in done:
             self._count(turn.text)
         for n in range(extra):   # exchanges an interrupted run had already added
-            self._add_exchange(plan, n)
+            self._add_exchange(plan, n, done)
+        max_extra = max(MAX_EXTRA_EXCHANGES, target_words // EXCHANGE_WORDS)
         i = 0
         while i < len(plan):
             spec = plan[i]
-            if spec.intent == "recapitulatif" and i >= start and extra < MAX_EXTRA_EXCHANGES:
+            if spec.intent == "recapitulatif" and i >= start and extra < max_extra:
                 written = sum(len(t.text.split()) for t in done)
                 closing = sum(t.words for t in plan[i:])
                 if written + closing < target_words * 0.85:
                     # Small models answer shorter than asked: deepen a point with one more exchange.
-                    self._add_exchange(plan, extra)
+                    self._add_exchange(plan, extra, done)
                     extra += 1
                     continue
             if i < start:
                 i += 1
                 continue
+            if done and done[-1].speaker == self.hosts[spec.speaker].name:
+                # A turn left out just before: the same host would speak twice in a row.
+                if spec.intent in CLOSING:
+                    spec = replace(spec, speaker=1 - spec.speaker)
+                else:
+                    self._drop(i, spec, "alternation")
+                    if on_step:
+                        on_step(i + 1, done, extra)
+                    if on_turn:
+                        on_turn(i, len(plan), None)
+                    i += 1
+                    continue
             written = sum(len(t.text.split()) for t in done)
             remaining = plan[i:]
             nominal_left = sum(t.words for t in remaining)
             mandatory_left = sum(t.words for t in remaining if not t.optional)
             turn = None
-            if not (spec.optional and written + mandatory_left >= target_words * 1.05):
+            # Skipping a reaction or detail must not leave one host speaking twice before a question.
+            after = plan[i + 1] if i + 1 < len(plan) else None
+            skippable = after is None or after.optional or after.intent in CLOSING or not done or \
+                self.hosts[after.speaker].name != done[-1].speaker
+            if not (spec.optional and skippable and written + mandatory_left >= target_words * 1.05):
                 factor = (target_words - written) / nominal_left if nominal_left else 1.0
                 words = max(8, min(MAX_WORDS, round(spec.words * max(0.5, min(1.8, factor)))))
                 turn = self.write_turn(i, spec, done, words)
