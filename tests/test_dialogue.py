@@ -453,3 +453,20 @@ def test_a_question_turn_must_ask_something():
     turn = writer(llm).write_turn(4, spec("question", 0, OUTLINE.points[0]), [], 18)
     assert turn.check.reasons == ["1:no-question"] and turn.text.endswith("?")
     assert "vraie question" in llm.calls[1]["messages"][-1]["content"]
+
+
+def test_an_extra_question_that_fails_is_left_out_with_its_answer():
+    statements = iter(f"Il y a {NOUNS[n % 30]} et {NOUNS[(n * 7 + 3) % 30]} là-haut, tout simplement." for n in range(1000))
+    terse = iter(f"Ah, {NOUNS[n % 30]} et {NOUNS[(n * 11 + 5) % 30]}, vraiment ?" for n in range(1000))
+
+    def respond(m, s, i):
+        user = m[-1]["content"]
+        extra_question = "pas encore abordé" in user and "Pose à" in user or "Réécris" in user and "là-haut" in user
+        return turn_json(speaker_of(m), next(statements) if extra_question else next(terse))
+    w = writer(FakeLLM(respond))
+    turns = w.write(plan_turns(OUTLINE, 2.0), 300)
+    assert all(t.text.endswith("?") for t in turns if t.intent == "question")
+    reasons = [(d["intent"], d["reason"]) for d in w.dropped]
+    assert ("question", "no-question") in reasons and ("detail", "alternation") in reasons
+    speakers = [t.speaker for t in turns]
+    assert all(a != b for a, b in zip(speakers, speakers[1:]))

@@ -354,7 +354,8 @@ class DialogueWriter:
         if unsaid:
             point = Point(unsaid[0], unsaid[0], self.source_facts[unsaid[0]])
         segment = max(0, len(points) - 1)
-        plan[at:at] = [TurnSpec(0, "question", segment, point, 18), TurnSpec(1, "detail", segment, point, 38)]
+        plan[at:at] = [TurnSpec(0, "question", segment, point, 18, extra=True),
+                       TurnSpec(1, "detail", segment, point, 38, extra=True)]
 
     def write(self, plan: Sequence[TurnSpec], target_words: int,
               on_turn: Callable[[int, int, Turn | None], None] | None = None,

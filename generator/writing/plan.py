@@ -30,10 +30,12 @@ class TurnSpec:
     segment: int
     point: Point | None
     words: int
+    extra: bool = False     # added while writing because the script ran short
 
     @property
     def optional(self) -> bool:
-        return self.intent in OPTIONAL
+        # An extra exchange only lengthens the script: better left out than kept flagged.
+        return self.extra or self.intent in OPTIONAL
 
 
 def _segment_turns(i: int, point: Point) -> list[TurnSpec]:
