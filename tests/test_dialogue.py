@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -145,7 +146,7 @@ def fake_episode_llm():
         "Exactement, et les visiteurs peuvent même découvrir le site pendant l'été.",
         "Alors on retient un four géant, des miroirs mobiles et une chaleur hors du commun.",
         "Voilà, merci Camille, et merci à vous de nous avoir écoutés, à bientôt !",
-    ] + [f"Encore une remarque utile numéro {n} sur ce drôle de laboratoire perché." for n in range(40)])
+    ] + list(itertools.islice(fresh_lines(), 40)))
 
     def respond(messages, schema, i):
         if schema and "points" in schema["properties"]:
@@ -282,10 +283,10 @@ NOUNS = ["miroirs", "soleil", "chaleur", "chercheurs", "montagne", "foyer", "vil
          "plateau", "carte", "pompe"]
 
 
-def fresh_lines():
-    """Distinct French lines that never share an 8-word run nor quote each other."""
+def fresh_lines(end="."):
+    """Distinct 10-word French lines that never share an 8-word run nor quote each other."""
     n = len(NOUNS)
-    return (f"Et puis il y a {NOUNS[k % n]}, {NOUNS[(k * 7 + 3) % n]} et {NOUNS[(k * 11 + 5) % n]} aussi."
+    return (f"Et puis il y a {NOUNS[k % n]}, {NOUNS[(k * 7 + 3) % n]} et {NOUNS[(k * 11 + 5) % n]} aussi{end}"
             for k in range(10_000))
 
 
@@ -470,3 +471,14 @@ def test_an_extra_question_that_fails_is_left_out_with_its_answer():
     assert ("question", "no-question") in reasons and ("detail", "alternation") in reasons
     speakers = [t.speaker for t in turns]
     assert all(a != b for a, b in zip(speakers, speakers[1:]))
+
+
+def test_an_exchange_is_added_when_the_closing_would_land_short():
+    plan = plan_turns(OUTLINE, 2.0)
+    closing = sum(t.words for t in plan[-2:])
+    before = 10 * (len(plan) - 2)                     # fresh_lines() are 10 words each
+    target = round((before + closing) / 0.87)         # 87 % of the target before the closing
+    lines = fresh_lines("?")
+    turns = writer(FakeLLM(lambda m, s, i: turn_json(speaker_of(m), next(lines)))).write(plan, target)
+    assert len(turns) == len(plan) + 2
+    assert [t.intent for t in turns[-4:]] == ["question", "detail", "recapitulatif", "conclusion"]

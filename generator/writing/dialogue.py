@@ -44,6 +44,9 @@ SHARED_MAX_WORDS = 8
 # as the word budget holds (one per EXCHANGE_WORDS of target), since some are left out.
 MAX_EXTRA_EXCHANGES = 3
 EXCHANGE_WORDS = 60
+# An exchange is added while the words written plus the closing's nominal length stay under this
+# share of the target: measured, recap and conclusion come out shorter than asked, or are left out.
+EXTRA_BELOW = 0.9
 
 
 @dataclass(frozen=True)
@@ -379,7 +382,7 @@ class DialogueWriter:
             if spec.intent == "recapitulatif" and i >= start and extra < max_extra:
                 written = sum(len(t.text.split()) for t in done)
                 closing = sum(t.words for t in plan[i:])
-                if written + closing < target_words * 0.85:
+                if written + closing < target_words * EXTRA_BELOW:
                     # Small models answer shorter than asked: deepen a point with one more exchange.
                     self._add_exchange(plan, extra, done)
                     extra += 1
