@@ -127,8 +127,10 @@ def write_script(docs: Sequence[Document], llm: LLM, options: ScriptOptions,
     progress.stage("Écriture des répliques" + (f" (reprise à la réplique {len(done) + 1})" if done else ""))
     writer = DialogueWriter(llm, guard, options.hosts, outline, passages,
                             DialogueOptions(seed=options.seed), chat=any(d.kind == "chat" for d in docs))
+    writer.dropped = checkpoint.dropped()
     turns = writer.write(plan, target, on_turn=progress.turn, start=start, done=done, extra=extra,
-                         on_step=checkpoint.save_turns)
+                         on_step=lambda step, written, added: checkpoint.save_turns(
+                             step, written, added, writer.dropped))
 
     segments = [Segment(id=i, title=p.title, fact=p.fact, passages=[p.passage], word_budget=sum(
         t.words for t in plan if t.segment == i)) for i, p in enumerate(outline.points)]
@@ -145,7 +147,7 @@ def write_script(docs: Sequence[Document], llm: LLM, options: ScriptOptions,
         "non_french_turns": sum(guard.check(t).reason in ("english", "english-words") for t in texts),
         "opening_concrete": checks.opening_is_concrete(texts[:2], writer.subject_terms, writer.facts),
         "turns": {s: statuses.count(s) for s in ("checked", "regenerated", "repaired", "flagged")},
-        # Planned turns left out (repeats, unusable, alternation); not counted after a resume.
+        # Planned turns left out (repeats, unusable, alternation), resumed runs included.
         "dropped": writer.dropped,
         "translation_failures": translation_failures,
     }

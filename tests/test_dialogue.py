@@ -482,3 +482,36 @@ def test_an_exchange_is_added_when_the_closing_would_land_short():
     turns = writer(FakeLLM(lambda m, s, i: turn_json(speaker_of(m), next(lines)))).write(plan, target)
     assert len(turns) == len(plan) + 2
     assert [t.intent for t in turns[-4:]] == ["question", "detail", "recapitulatif", "conclusion"]
+
+
+def test_a_conclusion_that_keeps_looping_becomes_a_fixed_goodbye():
+    lines = fresh_lines()
+    first: list[str] = []
+
+    def respond(m, s, i):
+        user = m[-1]["content"]
+        if ("Conclus l'épisode" in user or "Réécris" in user) and first:
+            return turn_json(speaker_of(m), first[0])       # every try at the goodbye repeats line 1
+        line = next(lines)
+        first.append(line)
+        return turn_json(speaker_of(m), line)
+
+    w = writer(FakeLLM(respond), seed=4)
+    turns = w.write(plan_turns(OUTLINE, 2.0), 300)
+    last = turns[-1]
+    assert last.intent == "conclusion" and last.check.reasons == ["fallback:closing"]
+    assert last.speaker != turns[-2].speaker and "Camille" in last.text and "bientôt" in last.text
+    assert FrenchGuard().check(last.text).ok
+    assert [d["reason"] for d in w.dropped if d["intent"] == "conclusion"] == [
+        "repeats; replaced by the fixed closing line"]
+
+
+def test_turns_left_out_survive_a_resume(tmp_path):
+    from generator.writing.checkpoint import Checkpoint
+
+    cp = Checkpoint(tmp_path / ".progress.json", "fp")
+    left_out = [{"step": 4, "intent": "reaction", "speaker": "Camille", "segment": 1, "reason": "repeats"}]
+    cp.save_turns(5, [], 1, left_out)
+    again = Checkpoint(tmp_path / ".progress.json", "fp")
+    assert again.dropped() == left_out and again.turns()[0] == 5
+    assert Checkpoint(tmp_path / ".progress.json", "other inputs").dropped() == []

@@ -9,6 +9,7 @@ a different request never picks up stale work.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -64,9 +65,15 @@ class Checkpoint:
         return (self.data.get("next", 0), [Turn.model_validate(t) for t in self.data.get("turns", [])],
                 self.data.get("extra", 0))
 
-    def save_turns(self, next_step: int, turns: list[Turn], extra: int = 0) -> None:
+    def dropped(self) -> list[dict]:
+        """Plan steps left out so far, so a resumed run reports them too."""
+        return list(self.data.get("dropped", []))
+
+    def save_turns(self, next_step: int, turns: list[Turn], extra: int = 0,
+                   dropped: Sequence[dict] = ()) -> None:
         self.data["next"] = next_step
         self.data["extra"] = extra
+        self.data["dropped"] = list(dropped)
         self.data["turns"] = [t.model_dump() for t in turns]
         self._save()
 
