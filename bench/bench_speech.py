@@ -33,6 +33,7 @@ def main() -> None:
     parser.add_argument("--engines", default="kokoro,espeak,tone")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    parser.add_argument("--text", default=TEXT, help="the French text to say (default: two sentences, 30 words)")
     parser.add_argument("--random-xtts", action="store_true",
                         help="build XTTS-v2's architecture with random weights in a temporary models folder")
     args = parser.parse_args()
@@ -60,12 +61,12 @@ def main() -> None:
         for position, host in enumerate(("Camille", "Thomas")):
             voice = voice_for(host, position, eng)
             start = time.perf_counter()
-            audio = eng.synthesize(TEXT, voice)
+            audio = eng.synthesize(args.text, voice)
             first = time.perf_counter() - start
             times = []
             for _ in range(args.repeat):
                 start = time.perf_counter()
-                audio = eng.synthesize(TEXT, voice)
+                audio = eng.synthesize(args.text, voice)
                 times.append(time.perf_counter() - start)
             median = sorted(times)[len(times) // 2]
             print(f"| {name} | {voice.id} | {audio.duration:.2f} | {median:.2f} | {median / audio.duration:.3f} | {first:.2f} |",
