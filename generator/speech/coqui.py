@@ -141,7 +141,7 @@ class CoquiEngine:
         return True, f"{why}, model {self.folder}"
 
     def auto_choice(self) -> tuple[bool, str]:
-        """Picked without --engine only where it is fast enough: on a GPU (CPU XTTS runs ~2x slower than real time)."""
+        """Picked without --engine only where it is fast enough: on a GPU (XTTS on 2 CPU cores: ~3.5 s per second of audio)."""
         ok, why = self.available()
         if not ok:
             return ok, why

@@ -160,7 +160,7 @@ register(ModelSpec(
 ))
 register(ModelSpec(
     name="xtts-v2",
-    summary="Coqui XTTS-v2 — the best French voices (speech engine xtts); fast on a GPU, ~2x real time on a CPU",
+    summary="Coqui XTTS-v2 — the best French voices (speech engine xtts); fast on a GPU, ~3.5x real time on 2 CPU cores",
     source=HubFolder("coqui/XTTS-v2", ("config.json", "model.pth", "vocab.json", "speakers_xtts.pth")),
     size_mb=1870, licence="CPML (non-commercial)", quality=0, kind="voice",
     notice=("XTTS-v2's weights are under the Coqui Public Model License (CPML 1.0.0): "
