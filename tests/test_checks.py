@@ -176,3 +176,17 @@ def test_unsaid_facts_keep_only_what_no_turn_mentions():
     assert unsaid_facts(facts, turns) == ["63 héliostats", "Félix Trombe"]
     assert unsaid_facts(facts, turns + ["Merci à Félix et à ses 63 miroirs."]) == []
     assert unsaid_facts(facts, []) == facts
+
+
+def test_common_nouns_capitalised_by_convention_are_not_concrete_facts():
+    from generator.writing.checks import concrete_facts, opening_is_concrete
+
+    source = ("Le four concentre la lumière du Soleil sur la cible. Félix Trombe l'installe à Odeillo Sur "
+              "les hauteurs, loin de Paris, et la Terre tourne.")
+    facts = concrete_facts(source)
+    assert "Soleil" not in facts and "Terre" not in facts
+    assert {"Félix Trombe", "Odeillo", "Paris"} <= facts and "Odeillo Sur" not in facts
+    vague = ["Bonjour, on parle du four solaire et de la traversée du soleil.", "Oui, un outil géant !"]
+    concrete = ["Bonjour, on parle du four solaire d'Odeillo.", "Oui, construit par Félix Trombe !"]
+    assert not opening_is_concrete(vague, ["four", "solaire"], facts)
+    assert opening_is_concrete(concrete, ["four", "solaire"], facts)

@@ -237,6 +237,14 @@ def _common_word(lower: str, dictionary: bool = True) -> bool:
     return simplemma.is_known(lower, lang="fr")
 
 
+def _dictionary_noun(lower: str) -> bool:
+    """A grammar word, or a French word in its base form ("soleil", not "paris", the plural of "pari")."""
+    if lower in STOPWORDS:
+        return True
+    import simplemma
+    return simplemma.is_known(lower, lang="fr") and simplemma.lemmatize(lower, lang="fr") == lower
+
+
 def concrete_facts(text: str) -> set[str]:
     """Numbers (with their unit or %), dates, years and names found in a source text.
 
@@ -297,6 +305,12 @@ def concrete_facts(text: str) -> set[str]:
             run = run[1:]
         while run and run[0][0].isalpha() and (run[0].lower() in DAYS or run[0].lower() in MONTHS_EN + MONTHS_FR):
             run = run[1:]
+        while len(run) > 1 and run[-1].lower() in STOPWORDS:      # "Odeillo Sur": a heading ran on
+            run = run[:-1]
+        if len(run) == 1 and _dictionary_noun(run[0].lower()):
+            # "le Soleil", "la Terre": capitalised by convention, but naming one tells the listener
+            # nothing concrete. Measured: an opening about "la traversée du soleil" passed as concrete.
+            run = []
         if run and run[0][0].isalpha():
             facts.add(" ".join(run))
         i = j
