@@ -23,6 +23,7 @@ its text and voice, so a clip is the same from one render to the next.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -101,6 +102,7 @@ class CoquiEngine:
         self.name = name
         self._synth = None
         self._loaded_on: str | None = None
+        self._speakers: list[str] | None = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -116,7 +118,7 @@ class CoquiEngine:
         except (OSError, ValueError) as exc:
             raise SpeechError(f"cannot read {self.folder / 'config.json'}: {exc}") from None
 
-    @property
+    @functools.cached_property
     def is_xtts(self) -> bool:
         return self.name == "xtts" or (self.folder is not None and (self.folder / "config.json").is_file()
                                        and self._config().get("model") == "xtts")
@@ -152,6 +154,12 @@ class CoquiEngine:
         return True, why
 
     def _speaker_names(self) -> list[str]:
+        # Read once per engine: every synthesis checks its voice against this list.
+        if self._speakers is None:
+            self._speakers = self._read_speaker_names()
+        return self._speakers
+
+    def _read_speaker_names(self) -> list[str]:
         assert self.folder is not None
         if self.is_xtts:
             path = self.folder / "speakers_xtts.pth"
