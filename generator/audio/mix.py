@@ -232,7 +232,8 @@ def mix_episode(clips: Sequence[Clip], *, sample_rate: int = 24000, stereo: bool
     for a, b in spans:            # jingles count too: the bed stays down under them
         foreground[a:b] = True
     first = 1 if intro is not None else 0
-    starts = [a for a, _ in spans[first:first + len(clips)]]
+    clip_spans = spans[first:first + len(clips)]
+    starts = [a for a, _ in clip_spans]
 
     bed_gain = None
     if music is not None and np.asarray(music).size:
@@ -245,7 +246,7 @@ def mix_episode(clips: Sequence[Clip], *, sample_rate: int = 24000, stereo: bool
         target_lufs = TARGET_LUFS_STEREO if stereo else TARGET_LUFS_MONO
     mastered = master(mixed, sr, target_lufs, PEAK_DBTP - CODEC_MARGIN_DB)
 
-    timings = [(s / sr, (s + x.shape[0]) / sr) for s, x in zip(starts, voiced)]
+    timings = [(a / sr, b / sr) for a, b in clip_spans]
 
     # Chapters: one per segment, in order of first appearance.
     seg_order: list[int] = []
