@@ -164,7 +164,7 @@ def voices(
         eng = engines.get(name)
         ok, why = eng.available()
         for v in (eng.voices() if ok else []) or [None]:
-            table.add_row(name, v.id if v else "—", "[green]yes[/green]" if ok else f"[yellow]no[/yellow]",
+            table.add_row(name, v.id if v else "—", "[green]yes[/green]" if ok else "[yellow]no[/yellow]",
                           (v.description if v else "") or ("" if ok else why))
     out.print(table)
 

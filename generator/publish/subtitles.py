@@ -20,6 +20,7 @@ from typing import Iterable, Sequence
 
 from ..errors import UserError
 from ..writing.script import write_atomic
+from ..writing.text import sentences
 
 LINE_CHARS = 42
 MAX_LINES = 2
@@ -41,27 +42,13 @@ class Cue:
 # Splitting
 # --------------------------------------------------------------------------
 
-# A sentence ends with . ! ? … (possibly several), then closing quotes/brackets,
-# then a space or the end. French puts a space before ? ! and », so allow it.
-_SENTENCE = re.compile(r".+?(?:[.!?…]+(?:\s*[»”\"')\]])*(?=\s|$)|$)", re.S)
 _CLAUSE = re.compile(r".+?(?:[,;:]+(?:\s*[»”\"')\]])*(?=\s|$)|$)", re.S)
-# Abbreviations whose dot does not end a sentence.
-_ABBREV = re.compile(r"(?:^|\s)(?:M|MM|Mme|Mmes|Mlle|Dr|Pr|Me|St|Ste|cf|p|ex|av|apr|J\.-C|vol|n°|no|art|fig)\.$",
-                     re.I)
-
-
 def _pieces(pattern: re.Pattern[str], text: str) -> list[str]:
     return [p.strip() for p in pattern.findall(text) if p.strip()]
 
 
 def _sentences(text: str) -> list[str]:
-    out: list[str] = []
-    for piece in _pieces(_SENTENCE, text):
-        if out and _ABBREV.search(out[-1]):
-            out[-1] = f"{out[-1]} {piece}"
-        else:
-            out.append(piece)
-    return out
+    return sentences(text, any_case=True)
 
 
 def _pack(parts: Iterable[str], limit: int) -> list[str]:

@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from ..config import models_dir
+from ..writing.text import sentences
 from .engine import Audio, SpeechError, Voice, fade, register, spoken
 
 INSTALL = "pip install -r requirements/kokoro.txt"
@@ -54,7 +55,6 @@ JA_VOICES = {
 }
 FULL_VOICES = {"ff_siwis": "Kokoro ff_siwis, voix de femme française native"}
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 _phonemizer_lock = threading.Lock()     # espeak-ng keeps process-global state
 
 
@@ -152,7 +152,7 @@ def split_phonemes(phonemes: str, limit: int = MAX_PHONEMES) -> list[str]:
     above the model's 510 at clauses, then words.
     """
     pieces: list[str] = []
-    for sentence in _SENTENCE_END.split(phonemes.strip()):
+    for sentence in sentences(phonemes, any_case=True):
         sentence = sentence.strip()
         if not sentence:
             continue

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import re
 
+from ..writing.text import sentences
+
 __all__ = ["split_text"]
 
-_SENTENCE = re.compile(r"(?<=[.!?…])\s+")
 _CLAUSE = re.compile(r"(?<=[,;:])\s+|\s+(?=[—–-]\s)")
 
 
 def _atoms(text: str, limit: int) -> list[str]:
     """Sentences, themselves cut at clauses, then at words, until each fits the limit."""
     out: list[str] = []
-    for sentence in _SENTENCE.split(text):
+    for sentence in sentences(text, any_case=True):
         if len(sentence) <= limit:
             out.append(sentence)
             continue

@@ -32,11 +32,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-from .checks import ELISIONS, iter_words, normalize, tokenize
+from .lexicons import english_lexicon, french_adverb, french_lexicon, french_listed, known, loanwords
+from .text import ELISIONS, iter_words, normalize, tokenize
 
-LEXICON = Path(__file__).with_name("lexicon")
 FRENCH_ACCENTS = frozenset("àâäçéèêëîïôöùûüÿœæ")
 
 
@@ -54,36 +53,6 @@ class Verdict:
     language: str               # "fr" | "en" | "?" (too short / backchannel)
     english_words: tuple[str, ...]
 
-# ---------------------------------------------------------------- lexicons
-
-
-def _read_list(name: str) -> list[str]:
-    lines = (LEXICON / name).read_text(encoding="utf-8").splitlines()
-    return [normalize(line).strip().lower() for line in lines if line.strip() and not line.lstrip().startswith("#")]
-
-
-@lru_cache(maxsize=1)
-def english_lexicon() -> frozenset[str]:
-    """Curated common English words that are not French words."""
-    return frozenset(_read_list("english.txt"))
-
-
-@lru_cache(maxsize=1)
-def french_lexicon() -> frozenset[str]:
-    """French words that simplemma's French dictionary may lack."""
-    return frozenset(_read_list("french.txt"))
-
-
-@lru_cache(maxsize=1)
-def loanwords() -> tuple[str, ...]:
-    """Anglicisms accepted in French speech, as written in lexicon/loanwords.txt."""
-    return tuple(_read_list("loanwords.txt"))
-
-
-@lru_cache(maxsize=200_000)
-def _known(word: str, lang: str) -> bool:
-    import simplemma
-    return simplemma.is_known(word, lang=lang)
 
 
 @lru_cache(maxsize=1)
@@ -102,25 +71,11 @@ def identify(text: str) -> tuple[str, float]:
     return str(language), float(probability)
 
 
-def _french_listed(word: str) -> bool:
-    french = french_lexicon()
-    return word in french or (word[-1:] in "sx" and word[:-1] in french)
-
-
 def _shared_ending(word: str) -> bool:
     """Endings of Latin, Greek or French invariables that English shares (chaos, index, iris, atlas,
     consensus): the dictionary rule leaves them alone; English -ous adjectives stay English."""
     return word.endswith(("x", "os", "is", "as", "ais", "ois")) or (word.endswith("us") and not word.endswith("ous"))
 
-
-def _french_adverb(word: str) -> bool:
-    """rapidement <- rapide, vraiment <- vrai, constamment <- constant, évidemment <- évident."""
-    if word.endswith(("amment", "emment")) and len(word) > 7:
-        return _known(word[:-6] + ("ant" if word.endswith("amment") else "ent"), "fr")
-    if word.endswith("ment") and len(word) > 6:
-        stem = word[:-4]
-        return _known(stem, "fr") or stem in french_lexicon()
-    return False
 
 # ---------------------------------------------------------------- meta lines and refusals
 
@@ -272,7 +227,7 @@ class FrenchGuard:
             return False
         if word[0].isupper() and not initial:                # a name mid-sentence
             return False
-        if self._loanword(lower) or _french_listed(lower):
+        if self._loanword(lower) or french_listed(lower):
             return False
         english = english_lexicon()
         if lower in english:
@@ -280,7 +235,7 @@ class FrenchGuard:
         if lower.endswith("'s") and lower[:-2] in english:   # people's
             return True
         if "-" in lower:                                     # well-known, peut-être, mm-hmm
-            if _known(lower, "fr"):
+            if known(lower, "fr"):
                 return False
             return any(self._is_english(part, initial and k == 0)
                        for k, part in enumerate(word.split("-")) if part)
@@ -290,7 +245,7 @@ class FrenchGuard:
             return False
         if _shared_ending(lower):
             return False
-        return _known(lower, "en") and not _known(lower, "fr") and not _french_adverb(lower)
+        return known(lower, "en") and not known(lower, "fr") and not french_adverb(lower)
 
     def _analyse(self, text: str) -> tuple[list[str], list[str]]:
         """(English words as written, the words left for language ID)."""

@@ -1,20 +1,21 @@
-"""Script-level quality measures: copying, loops, parroting, concrete openings, length.
+"""Text primitives every other module uses: sentences, words, numbers, names, mentions.
 
-Pure functions over plain strings. Every measure uses the same tokenisation
-(`tokenize`): Unicode NFC, typographic apostrophes folded to "'", French
-elisions split off ("l'électricité" -> "l", "électricité"), punctuation
-dropped, lowercase. Hyphenated words stay whole ("peut-être"), numbers stay
-whole ("2,5"). `guard.FrenchGuard` uses the same word splitter.
-
-N-grams never cross a turn or a source boundary.
+One tokenisation for the whole project (`tokenize`): Unicode NFC, typographic
+apostrophes folded to "'", French elisions split off ("l'électricité" -> "l",
+"électricité"), punctuation dropped, lowercase. Hyphenated words stay whole
+("peut-être"), numbers stay whole ("2,5"). One sentence splitter (`sentences`),
+used by the passages, the fact bank, the checks, the speech splitter and the
+subtitles. Concrete facts are numbers with their unit, dates, years and names.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
+
+from .lexicons import english_lexicon, french_adverb, french_lexicon, known, lemma
 
 # ---------------------------------------------------------------- tokenisation
 
@@ -85,8 +86,81 @@ def strip_accents(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
 
 
-def _fold(word: str) -> str:
+def fold(word: str) -> str:
+    """Lowercase without accents: what two spellings of one word share."""
     return strip_accents(word.lower())
+
+
+_fold = fold
+
+# ---------------------------------------------------------------- sentences
+
+# A sentence ends on . ! ? … (closing quotes and brackets stay with it) before a space and, in
+# written text, something that can open a sentence; abbreviations and initials do not end one.
+_END = r"(?<=[.!?…])((?:\s?[»”\"')\]])*)\s+"
+_SENTENCE_RE = re.compile(_END + r"(?=[«“\"'(\[\-–—]*\s*[A-ZÀ-Þ0-9¿¡])")
+_ANY_CASE_RE = re.compile(_END)
+_ABBREVIATIONS = frozenset("mm mme mmes mlle me dr pr st ste cf etc p pp vol fig ex env av apr j.-c n° no art "
+                           "mr mrs ms prof gen col sgt jr sr vs inc ltd co corp dept".split())
+
+
+def sentences(text: str, any_case: bool = False) -> list[str]:
+    """The sentences of a text, stripped, in order; line breaks also end a sentence.
+
+    "M. Dupont", "J.-C." and single initials ("F. Trombe") never end a sentence;
+    "3.5" never splits (no space); closing quotes stay with their sentence.
+    Written text needs a capital (or digit, or opening quote) after the end;
+    `any_case` drops that condition, for spoken lines and phoneme strings.
+    """
+    pattern = _ANY_CASE_RE if any_case else _SENTENCE_RE
+    out: list[str] = []
+    for line in re.split(r"\n\s*", text or ""):
+        line = line.strip()
+        if not line:
+            continue
+        start = 0
+        for m in pattern.finditer(line):
+            head = line[start:m.start() + len(m.group(1))]
+            last = head.rstrip(".!?…»”\"')] ").rsplit(None, 1)[-1] if head.strip() else ""
+            if head.endswith(".") and (last.lower().rstrip(".") in _ABBREVIATIONS or
+                                       (len(last) == 1 and last.isalpha() and last.isupper())):
+                continue
+            if head.strip():
+                out.append(head.strip())
+            start = m.end()
+        if line[start:].strip():
+            out.append(line[start:].strip())
+    return out
+
+
+def content_words(text: str) -> set[str]:
+    """Folded words that carry meaning: no stopwords, no digits, more than one letter."""
+    return {fold(t) for t in tokenize(text) if t not in STOPWORDS and not t.isdigit() and len(t) > 1}
+
+
+_SUFFIXES = ("issements", "issement", "issions", "ission", "ements", "ement", "ations", "ation", "ibles", "ible",
+             "ables", "able", "euses", "euse", "eux", "ités", "ité", "iques", "ique", "ions", "ion", "ées", "ée",
+             "és", "é", "ent", "ant", "er", "ir", "re", "es", "e")
+
+
+def stem(word: str) -> str:
+    """A crude French stem: folded, one common suffix off, six letters at most.
+
+    Good enough to see that "transmission" and "transmissibles", or "miroir" and
+    "miroirs", talk about the same thing; not a linguistic stemmer.
+    """
+    word = fold(word)
+    if len(word) > 4 and word[-1] in "sx":
+        word = word[:-1]
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            word = word[:-len(suffix)]
+            break
+    return word[:6]
+
+
+def stems(text: str) -> set[str]:
+    return {stem(w) for w in content_words(text)}
 
 
 # Small French (and a few English) function words: ignored when comparing
@@ -103,94 +177,10 @@ voici vraiment y ouais bref enfin justement exactement effectivement
 the and of to in a an is are was it this that for on with as by at from
 """.split())
 
-# ---------------------------------------------------------------- n-grams
-
-
 def ngrams(text: str, n: int = 8) -> list[tuple[str, ...]]:
     """The n-word runs of one text, in order (empty when it has fewer than n words)."""
     tokens = tokenize(text)
     return [tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
-
-
-class SourceIndex:
-    """The set of n-word runs of the source texts, built once; `in` tests a run."""
-
-    def __init__(self, sources: Iterable[str], n: int = 8) -> None:
-        if n < 1:
-            raise ValueError("n must be >= 1")
-        self.n = n
-        self._grams: set[tuple[str, ...]] = set()
-        for source in sources:
-            self._grams.update(ngrams(source, n))
-
-    def __contains__(self, gram: object) -> bool:
-        return gram in self._grams
-
-    def __len__(self) -> int:
-        return len(self._grams)
-
-
-def copied_runs(text: str, source_index: SourceIndex, n: int | None = None) -> int:
-    """How many of the text's n-word runs appear verbatim in the sources (with repeats)."""
-    n = source_index.n if n is None else n
-    if n != source_index.n:
-        raise ValueError(f"the index holds {source_index.n}-grams, not {n}-grams")
-    return sum(1 for gram in ngrams(text, n) if gram in source_index)
-
-
-def copied_ratio(turn_texts: Sequence[str], sources: Sequence[str], n: int = 8) -> float:
-    """Share of the script's n-word runs found verbatim in the sources (0.0 when it has none)."""
-    index = SourceIndex(sources, n)
-    total = copied = 0
-    for text in turn_texts:
-        grams = ngrams(text, n)
-        total += len(grams)
-        copied += sum(1 for gram in grams if gram in index)
-    return copied / total if total else 0.0
-
-
-def repeated_ratio(turn_texts: Sequence[str], n: int = 8) -> float:
-    """Share of the script's n-word runs that occur more than once in it (loops).
-
-    Counts occurrences: two identical 8-word turns give 2 runs out of 2 -> 1.0.
-    """
-    counts = Counter(gram for text in turn_texts for gram in ngrams(text, n))
-    total = sum(counts.values())
-    repeated = sum(c for c in counts.values() if c > 1)
-    return repeated / total if total else 0.0
-
-
-def _content(tokens: Iterable[str]) -> set[str]:
-    return {t for t in tokens if t not in STOPWORDS and not t.isdigit() and len(t) > 1}
-
-
-def repeats_previous(text: str, previous_turns: Sequence[str], n: int = 8,
-                     threshold: float = 0.8, min_content: int = 5) -> bool:
-    """True when a new turn loops or parrots an earlier one.
-
-    - it is word for word an earlier turn (case and punctuation aside);
-    - it shares an n-word run (default 8) with any earlier turn;
-    - at least `threshold` of its distinct content words (stopwords aside,
-      and only when it has `min_content` of them or more) come from the
-      immediately previous turn: a host quoting the other's last line.
-    """
-    tokens = tokenize(text)
-    if not tokens:
-        return False
-    grams = {tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)}
-    for previous in previous_turns:
-        earlier = tokenize(previous)
-        if earlier == tokens:
-            return True
-        if grams and len(earlier) >= n and grams & {tuple(earlier[i:i + n]) for i in range(len(earlier) - n + 1)}:
-            return True
-    if previous_turns:
-        mine = _content(tokens)
-        if len(mine) >= min_content:
-            theirs = _content(tokenize(previous_turns[-1]))
-            if len(mine & theirs) / len(mine) >= threshold:
-                return True
-    return False
 
 # ---------------------------------------------------------------- concrete facts
 
@@ -226,23 +216,20 @@ def _is_capitalised(word: str) -> bool:
 
 def _common_word(lower: str, dictionary: bool = True) -> bool:
     """A word a sentence may start with that is not a name: French, or curated English."""
-    from .guard import _french_adverb, english_lexicon, french_lexicon   # lazy: guard imports this module
     if lower in STOPWORDS or lower in DAYS or lower in MONTHS_FR or lower in MONTHS_EN:
         return True
-    if lower in english_lexicon() or lower in french_lexicon() or _french_adverb(lower):
+    if lower in english_lexicon() or lower in french_lexicon() or french_adverb(lower):
         return True
     if not dictionary:
         return False
-    import simplemma
-    return simplemma.is_known(lower, lang="fr")
+    return known(lower, "fr")
 
 
 def _dictionary_noun(lower: str) -> bool:
     """A grammar word, or a French word in its base form ("soleil", not "paris", the plural of "pari")."""
     if lower in STOPWORDS:
         return True
-    import simplemma
-    return simplemma.is_known(lower, lang="fr") and simplemma.lemmatize(lower, lang="fr") == lower
+    return known(lower, "fr") and lemma(lower) == lower
 
 
 def concrete_facts(text: str) -> set[str]:
@@ -393,37 +380,39 @@ def _term_mentioned(term: str, folded_tokens: set[str]) -> bool:
         if len(word) <= 4:
             ok = word in folded_tokens or word + "s" in folded_tokens or word + "x" in folded_tokens
         else:
-            stem = word[:max(4, len(word) - 3)]
-            ok = any(t.startswith(stem) for t in folded_tokens)
+            stem_ = word[:max(4, len(word) - 3)]
+            ok = any(t.startswith(stem_) for t in folded_tokens)
         if not ok:
             return False
     return True
 
 
-def opening_is_concrete(first_turns: Sequence[str], subject_terms: Iterable[str], facts: set[str]) -> bool:
-    """True when the first two turns name the subject and at least one sourced fact.
+class Mentions:
+    """What a text mentions, matched the way a listener would hear it.
 
-    Subject: any of `subject_terms`, case and accents aside, each word of a
-    term matched on its stem ("datacenter" matches "datacenters",
-    "psilocybine" matches "psilocybin"). Fact: a number from `facts` (digits
-    or spelled out in French), a date (its year, or its day and month) or a
-    name (any of its words). With no terms or no facts it returns False.
+    Facts: a number (digits or spelled out in French; "deux", "trois" only with
+    their unit), a date (its year, or its day and month) or a name (any of its
+    words, case and accents aside). Terms: each word matched on its stem
+    ("datacenter" matches "datacenters", "psilocybine" matches "psilocybin").
     """
-    text = " ".join(first_turns[:2])
-    folded_text = _fold(" ".join(tokenize(text)))
-    folded_tokens = set(folded_text.split())
-    numbers = {_number_key(m) for m in re.findall(_NUM, normalize(text))}
-    if not any(_term_mentioned(term, folded_tokens) for term in subject_terms):
-        return False
-    return any(_fact_mentioned(fact, folded_tokens, folded_text, numbers) for fact in facts)
+
+    def __init__(self, text: str | Sequence[str]) -> None:
+        text = text if isinstance(text, str) else " ".join(text)
+        self.folded_text = _fold(" ".join(tokenize(text)))
+        self.folded_tokens = set(self.folded_text.split())
+        self.numbers = {_number_key(m) for m in re.findall(_NUM, normalize(text))}
+
+    def fact(self, fact: str) -> bool:
+        return _fact_mentioned(fact, self.folded_tokens, self.folded_text, self.numbers)
+
+    def term(self, term: str) -> bool:
+        return _term_mentioned(term, self.folded_tokens)
+
 
 def unsaid_facts(facts: Sequence[str], texts: Sequence[str]) -> list[str]:
-    """The facts, in the order given, that none of `texts` mentions (matched as in `opening_is_concrete`)."""
-    text = " ".join(texts)
-    folded_text = _fold(" ".join(tokenize(text)))
-    folded_tokens = set(folded_text.split())
-    numbers = {_number_key(m) for m in re.findall(_NUM, normalize(text))}
-    return [f for f in facts if not _fact_mentioned(f, folded_tokens, folded_text, numbers)]
+    """The facts, in the order given, that none of `texts` mentions (see `Mentions`)."""
+    said = Mentions(texts)
+    return [f for f in facts if not said.fact(f)]
 
 
 def facts_in_order(text: str) -> list[str]:
@@ -448,8 +437,73 @@ def minutes(texts: Iterable[str] | str, wpm: float = 150) -> float:
     return spoken_words(texts) / wpm
 
 
+# ---------------------------------------------------------------- numbers and names as said
+
+
+@lru_cache(maxsize=4096)
+def digits_for_spelled(text: str) -> str:
+    """French numbers written in words turned to digits ("soixante-trois" -> "63"), the rest unchanged."""
+    try:
+        from text_to_num import alpha2digit
+    except ImportError:     # declared dependency; without it spelled numbers are not compared
+        return text
+    try:
+        return alpha2digit(text, "fr")
+    except Exception:       # the parser gives up on odd input: compare digits only
+        return text
+
+
+def number_keys(text: str, spelled: bool = True) -> set[str]:
+    """Every number of a text as a key ("3 500" -> "3500", "2,5" -> "2.5"), spelled ones included."""
+    plain = normalize(text)
+    if spelled:
+        plain = digits_for_spelled(plain)
+    keys = set()
+    for m in re.finditer(_NUM, plain):
+        key = _number_key(m.group())
+        keys.add(key)
+        if "." in key:                     # 2.50 and 2.5 are one number
+            keys.add(key.rstrip("0").rstrip("."))
+    return keys
+
+
+# Units written two ways; both sides of a comparison are folded to one.
+_UNIT_WORDS = {"°c": "degres", "°": "degres", "degre": "degres", "kw": "kilowatts", "mw": "megawatts",
+               "gw": "gigawatts", "km": "kilometres", "m": "metres", "cm": "centimetres", "%": "pourcent",
+               "pour": "pourcent", "€": "euros", "$": "dollars", "h": "heures", "kg": "kilos", "t": "tonnes"}
+_AFTER_NUMBER = re.compile(rf"({_NUM})(?:\s*(%|°\s?C|°|€|\$)|\s+(?:(?:de|des|du)\s+|d')?([^\W\d_][\w\-]*)"
+                           rf"(?:\s+([^\W\d_][\w\-]*))?)?")
+
+
+def number_contexts(text: str) -> dict[str, set[str]]:
+    """Each number of a text with the words that follow it ("63 héliostats" -> {"63": {"helios"}}), as stems.
+
+    What a number counts is the word after it; "63 mètres" where the source says "63
+    héliostats" is a figure put on the wrong thing.
+    """
+    plain = re.sub(r"\bpour ?cent\b", "%", normalize(text), flags=re.I)
+    plain = digits_for_spelled(plain)
+    out: dict[str, set[str]] = {}
+    for m in _AFTER_NUMBER.finditer(plain):
+        if m.start() and (plain[m.start() - 1].isalnum() or plain[m.start() - 1] in ".,"):
+            continue
+        contexts = out.setdefault(_number_key(m.group(1)), set())
+        for word in (m.group(2), m.group(3), m.group(4)):
+            word = fold((word or "").replace(" ", ""))
+            word = _UNIT_WORDS.get(word, word)
+            if word and word not in STOPWORDS:
+                contexts.add(stem(word))
+    return out
+
+
+def names(text: str) -> set[str]:
+    """The names and acronyms `concrete_facts` finds (no numbers, no dates)."""
+    return {f for f in concrete_facts(text) if not any(c.isdigit() for c in f)}
+
+
 __all__ = [
-    "SourceIndex", "concrete_facts", "copied_ratio", "copied_runs", "facts_in_order", "iter_words", "minutes",
-    "ngrams", "normalize", "opening_is_concrete", "repeated_ratio", "repeats_previous", "split_words",
-    "spoken_words", "strip_accents", "tokenize", "unsaid_facts",
+    "ELISIONS", "Mentions", "STOPWORDS", "concrete_facts", "content_words", "digits_for_spelled",
+    "facts_in_order", "fold", "iter_words", "minutes", "names", "ngrams", "normalize", "number_contexts",
+    "number_keys",
+    "sentences", "spoken_words", "split_words", "stem", "stems", "strip_accents", "tokenize", "unsaid_facts",
 ]

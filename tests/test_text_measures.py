@@ -1,22 +1,11 @@
-"""Script-level measures on small hand-made inputs whose values are worked out by hand."""
+"""Text primitives and script-level measures on small hand-made inputs whose values are worked out by hand."""
 
 import pytest
 
-from generator.writing.checks import (
-    SourceIndex,
-    concrete_facts,
-    copied_ratio,
-    copied_runs,
-    facts_in_order,
-    minutes,
-    ngrams,
-    opening_is_concrete,
-    repeated_ratio,
-    repeats_previous,
-    spoken_words,
-    tokenize,
-    unsaid_facts,
-)
+from generator.writing.measures import SourceIndex, copied_ratio, copied_runs, opening_is_concrete, repeated_ratio, \
+    repeats_previous
+from generator.writing.text import (concrete_facts, facts_in_order, minutes, ngrams, number_contexts, number_keys,
+                                    sentences, spoken_words, stem, tokenize, unsaid_facts)
 
 # 10 words -> three 8-word runs
 SOURCE = "Un deux trois quatre cinq six sept huit neuf dix."
@@ -179,8 +168,6 @@ def test_unsaid_facts_keep_only_what_no_turn_mentions():
 
 
 def test_common_nouns_capitalised_by_convention_are_not_concrete_facts():
-    from generator.writing.checks import concrete_facts, opening_is_concrete
-
     source = ("Le four concentre la lumière du Soleil sur la cible. Félix Trombe l'installe à Odeillo Sur "
               "les hauteurs, loin de Paris, et la Terre tourne.")
     facts = concrete_facts(source)
@@ -190,3 +177,32 @@ def test_common_nouns_capitalised_by_convention_are_not_concrete_facts():
     concrete = ["Bonjour, on parle du four solaire d'Odeillo.", "Oui, construit par Félix Trombe !"]
     assert not opening_is_concrete(vague, ["four", "solaire"], facts)
     assert opening_is_concrete(concrete, ["four", "solaire"], facts)
+
+
+def test_one_sentence_splitter_for_written_and_spoken_text():
+    text = ("M. Dupont est arrivé. Il a dit « bonjour ! » Puis il est parti… En 1970, F. Trombe mesura 3.5 m. "
+            "Fin. (Voir p. 3.) Ok")
+    assert sentences(text) == ["M. Dupont est arrivé.", "Il a dit « bonjour ! »", "Puis il est parti…",
+                               "En 1970, F. Trombe mesura 3.5 m.", "Fin.", "(Voir p. 3.)", "Ok"]
+    assert sentences("oui. et alors ? non") == ["oui. et alors ? non"]          # written text wants a capital
+    assert sentences("oui. et alors ? non", any_case=True) == ["oui.", "et alors ?", "non"]
+    assert sentences("Ligne un\nLigne deux") == ["Ligne un", "Ligne deux"]
+    assert sentences("") == []
+
+
+def test_numbers_are_compared_as_said():
+    assert number_keys("3 500 °C, soixante-trois héliostats, 2,50 euros, en mille neuf cent soixante-dix") >= {
+        "3500", "63", "2.5", "1970"}
+    assert number_keys("soixante-trois", spelled=False) == set()
+
+
+def test_a_number_keeps_what_it_counts():
+    source = number_contexts("Sur la pente, 63 héliostats suivent le Soleil ; au foyer, 3 500 °C et 80 % du coût.")
+    assert "helios" in source["63"] and source["3500"] == {stem("degrés")} and source["80"] == {stem("pourcent")}
+    said = number_contexts("Il mesure soixante-trois mètres et chauffe à 3500 degrés, 80 pour cent du temps.")
+    assert said["63"] == {stem("mètres")} and said["3500"] == {stem("degrés")} and said["80"] == {stem("pourcent")}
+
+
+def test_stems_meet_across_inflections():
+    assert stem("transmission") == stem("transmissibles") == stem("transmises")
+    assert stem("miroirs") == stem("miroir")
