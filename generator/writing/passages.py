@@ -1,7 +1,8 @@
-"""Cut documents into numbered passages and pick the ones that fit the model's context.
+"""Cut documents into numbered passages that keep where they come from.
 
-Passages are what the outline cites and what every turn prompt shows, so their
-ids are stable for a given input and end up in script.json.
+Passages are what facts and turns cite: their ids are stable for a given
+input and end up, with their document, section and position, in script.json
+and in the sources list of script.md.
 """
 
 from __future__ import annotations
@@ -11,44 +12,62 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..ingest.document import Document
-
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[«\"A-ZÀ-Ý0-9])")
-_FACTISH = re.compile(r"\d|\b[A-ZÀ-Ý][a-zà-ÿ]+\b")
+from .text import sentences
 
 
 @dataclass(frozen=True)
 class Passage:
-    id: int            # 1-based, global across documents
-    doc: int           # index of its document
+    id: int                      # 1-based, global across documents
+    doc: int                     # index of its document
     text: str
+    section: str | None = None   # the heading it sits under, when the document has headings
+    start: int = 0               # character offset of its first words in the document's text
+    position: float = 0.0        # 0 = start of its document, 1 = end
 
     @property
     def words(self) -> int:
         return len(self.text.split())
 
 
-def _sentences(paragraph: str) -> list[str]:
-    return [s for s in _SENTENCE_END.split(paragraph) if s.strip()]
+def _blocks(doc: Document) -> list[tuple[str | None, str]]:
+    """(section title, paragraph) in reading order; the whole text as one section when there are none."""
+    sections = [(s.title, s.text) for s in doc.sections if s.text.strip()] or [(None, doc.text)]
+    out = []
+    for title, text in sections:
+        for paragraph in re.split(r"\n\s*\n", text):
+            paragraph = " ".join(paragraph.split())
+            if paragraph:
+                out.append((title, paragraph))
+    return out
 
 
 def split_passages(docs: Sequence[Document], *, target_words: int = 90, max_words: int = 140) -> list[Passage]:
-    """Paragraph-based chunks of ~`target_words`: short paragraphs are merged, long ones cut at sentences."""
+    """Paragraph-based chunks of ~`target_words` that never cross a section: short paragraphs are
+    merged, long ones cut at sentence ends."""
     passages: list[Passage] = []
     for d, doc in enumerate(docs):
+        flat = " ".join(doc.text.split())
+        length = max(1, len(flat))
+        cursor = 0
         buffer: list[str] = []
+        section: str | None = None
         count = 0
 
         def flush() -> None:
-            nonlocal buffer, count
+            nonlocal buffer, count, cursor
             if buffer:
-                passages.append(Passage(len(passages) + 1, d, " ".join(buffer)))
+                text = " ".join(buffer)
+                found = flat.find(text[:60], cursor)
+                start = found if found >= 0 else cursor
+                cursor = start + len(text) if found >= 0 else cursor
+                passages.append(Passage(len(passages) + 1, d, text, section, start, round(start / length, 4)))
             buffer, count = [], 0
 
-        for paragraph in re.split(r"\n\s*\n", doc.text):
-            paragraph = " ".join(paragraph.split())
-            if not paragraph:
-                continue
-            pieces = _sentences(paragraph) if len(paragraph.split()) > max_words else [paragraph]
+        for title, paragraph in _blocks(doc):
+            if title != section:
+                flush()
+                section = title
+            pieces = sentences(paragraph) if len(paragraph.split()) > max_words else [paragraph]
             for piece in pieces:
                 n = len(piece.split())
                 if count and count + n > max_words:
@@ -59,26 +78,3 @@ def split_passages(docs: Sequence[Document], *, target_words: int = 90, max_word
                     flush()
         flush()
     return passages
-
-
-def _density(p: Passage) -> float:
-    """Numbers and names per word: a cheap proxy for 'has facts worth telling'."""
-    return len(_FACTISH.findall(p.text)) / max(p.words, 1)
-
-
-def select_passages(passages: Sequence[Passage], budget_words: int) -> list[Passage]:
-    """Keep each document's first passage, then the densest ones, in reading order, within budget."""
-    if sum(p.words for p in passages) <= budget_words:
-        return list(passages)
-    chosen: dict[int, Passage] = {}
-    used = 0
-    leads = {}
-    for p in passages:
-        leads.setdefault(p.doc, p)
-    ranked = list(leads.values()) + sorted(
-        (p for p in passages if p not in leads.values()), key=lambda p: (-_density(p), p.id))
-    for p in ranked:
-        if used + p.words <= budget_words or not chosen:
-            chosen[p.id] = p
-            used += p.words
-    return [chosen[i] for i in sorted(chosen)]

@@ -1,8 +1,8 @@
-"""French versions of English passages, made before the outline.
+"""French versions of the English facts an episode uses, made before the outline.
 
 Measured on the 1.5B model: given English passages, it writes franglais even in
-the outline ("le drug psilocybin… du brain"). Translating the few selected
-passages first means every later prompt shows only French.
+the outline ("le drug psilocybin… du brain"). Translating the few facts the
+episode tells, one statement at a time, means every later prompt shows only French.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from collections.abc import Sequence
 
 from .guard import FrenchGuard
 from .llm import LLM
-from .passages import Passage
+from .factbank import FactBank
 from .prompts import render
+from .text import number_keys
 
 SCHEMA = {"type": "object", "properties": {"traduction": {"type": "string"}}, "required": ["traduction"]}
 
@@ -56,43 +57,49 @@ def apply_glossary(llm: LLM, text: str, guard: FrenchGuard, *, seed: int) -> str
     return text
 
 
-def translate_passage(llm: LLM, passage: Passage, guard: FrenchGuard, *, seed: int,
-                      temperatures: Sequence[float] = (0.3, 0.1)) -> tuple[Passage, bool]:
-    """Returns the French passage and whether the translation passed the guard."""
-    prompt = render("traduction", text=french_numbers(passage.text))
+def translate_text(llm: LLM, text: str, guard: FrenchGuard, *, seed: int,
+                   temperatures: Sequence[float] = (0.3, 0.1)) -> tuple[str, bool]:
+    """A French version of one English statement, and whether it passed the guard.
+
+    A refusal or meta line never stands in for the source; numbers must survive; a
+    few English words left are glossed one by one. Falls back on the source's own words.
+    """
+    source = french_numbers(text)
+    prompt = render("traduction", text=source)
     best = None
     for attempt, temperature in enumerate(temperatures):
         out = llm.complete([{"role": "user", "content": prompt}], schema=SCHEMA, temperature=temperature,
-                           seed=seed + attempt, max_tokens=int(passage.words * 2.6) + 64,
+                           seed=seed + attempt, max_tokens=int(len(text.split()) * 2.6) + 64,
                            repeat_penalty=1.05)
         data = out.json()
-        text = " ".join(str(data.get("traduction", "")).split()) if data else ""
-        if not text:
+        french = " ".join(str(data.get("traduction", "")).split()) if data else ""
+        if not french:
             continue
-        # Long passages hold a few loanwords legitimately: judge the language, then the words.
-        english = guard.english_words(text)
-        verdict = guard.check(text)
+        verdict = guard.check(french)
         if verdict.reason in ("refusal", "meta"):
             continue   # "Désolé, je ne peux pas traduire…" must never stand in for the source
-        if verdict.language != "en" and len(english) <= max(1, len(text.split()) // 40):
+        if not number_keys(source, spelled=False) <= number_keys(french):
+            continue   # a figure lost or changed in translation would be said wrong on air
+        english = guard.english_words(french)
+        if verdict.language != "en" and len(english) <= max(1, len(french.split()) // 20):
             # The few English words left would come back in the hosts' lines.
-            text = apply_glossary(llm, text, guard, seed=seed + 10) if english else text
-            return Passage(passage.id, passage.doc, text), True
+            return (apply_glossary(llm, french, guard, seed=seed + 10) if english else french), True
         if best is None and verdict.language != "en":
-            best = text
+            best = french
     if best:
-        return Passage(passage.id, passage.doc, apply_glossary(llm, best, guard, seed=seed + 10)), False
-    return passage, False
+        return apply_glossary(llm, best, guard, seed=seed + 10), False
+    return text, False
 
 
-def translate_passages(llm: LLM, passages: Sequence[Passage], guard: FrenchGuard, *,
-                       english_docs: set[int], seed: int) -> tuple[list[Passage], int]:
-    out, failures = [], 0
-    for p in passages:
-        if p.doc not in english_docs:
-            out.append(p)
+def translate_facts(llm: LLM, bank: FactBank, fact_ids: Sequence[int], guard: FrenchGuard, *,
+                    english_docs: set[int], seed: int) -> tuple[FactBank, int]:
+    """The bank with the listed English facts in French; returns it and how many translations failed."""
+    texts: dict[int, str] = {}
+    failures = 0
+    for fact_id in fact_ids:
+        fact = bank.by_id(fact_id)
+        if fact.doc not in english_docs or fact.original:
             continue
-        translated, ok = translate_passage(llm, p, guard, seed=seed + p.id)
+        texts[fact.id], ok = translate_text(llm, fact.text, guard, seed=seed + fact.id)
         failures += not ok
-        out.append(translated)
-    return out, failures
+    return bank.replace_texts(texts), failures
