@@ -1,8 +1,11 @@
-"""Benchmark of the writing stage: time per script, tokens/s, peak memory, quality.
+"""Benchmark of the writing stage: time, calls, tokens, memory, and what a listener gets.
 
-Run by hand (not in CI):  .venv/bin/python bench/bench_script.py [--model NAME] [--minutes N] DOC...
-Each document runs in its own process so peak RSS is per script. Prints a
-Markdown table to paste into bench/RESULTS.md with the machine and date.
+Run by hand (not in CI):
+    bench/fetch_docs.sh                                   # once: real documents not kept in the repo
+    .venv/bin/python bench/bench_script.py [--model NAME] [--minutes N] [DOC...]
+Each document runs in its own process (`causerie script`), so peak RSS is per script; the
+listener figures come from bench/listener.py, which reads script.json and the sources.
+Prints Markdown tables to paste into bench/RESULTS.md with the machine and date.
 """
 
 from __future__ import annotations
@@ -11,16 +14,25 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+
+from listener import measure  # noqa: E402
+
+SAMPLES = REPO.parent / "shared" / "samples"
+# The three examples written for the project, then real documents written by others: a French web
+# article, a French blog post, a WhatsApp export chunk, an English web page (bench/fetch_docs.sh).
 DEFAULT_DOCS = [REPO / "examples" / "four-solaire-odeillo.md", REPO / "examples" / "seed-vault.html",
-                REPO / "examples" / "whatsapp-velo.txt"]
+                REPO / "examples" / "whatsapp-velo.txt", SAMPLES / "001_e5100aca4788bb3e.txt",
+                SAMPLES / "003_e8eac2a3386c0a42.txt", SAMPLES / "000_3d0335aaece0ce41.txt",
+                REPO / "bench" / "docs" / "debian-history-intro.en.html"]
 
 
 def run_one(doc: Path, model: str, minutes: float, seed: int, out: Path) -> dict:
@@ -30,12 +42,11 @@ def run_one(doc: Path, model: str, minutes: float, seed: int, out: Path) -> dict
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
     wall = time.perf_counter() - start
     if proc.returncode != 0:
-        return {"doc": doc.name, "error": proc.stderr.strip().splitlines()[-1]}
+        return {"doc": doc.name, "error": (proc.stderr.strip().splitlines() or ["?"])[-1]}
     folder = Path(proc.stdout.strip()).parent
     report = json.loads((folder / "report.json").read_text())["script"]
-    script = json.loads((folder / "script.json").read_text())
-    return {"doc": doc.name, "wall_s": round(wall, 1), "report": report,
-            "turns": len(script["turns"]), "opening": [t["text"] for t in script["turns"][:2]]}
+    return {"doc": doc.name, "wall_s": round(wall, 1), "report": report, "listener": measure(folder),
+            "folder": str(folder)}
 
 
 def main() -> None:
@@ -45,32 +56,55 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=2.0)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--json", type=Path, help="also write raw results here")
+    parser.add_argument("--keep", type=Path, help="copy each episode folder here (to read script.md)")
     args = parser.parse_args()
+    docs = [d for d in args.docs if d.exists()]
+    for missing in set(args.docs) - set(docs):
+        print(f"skipped (absent): {missing} — bench/fetch_docs.sh fetches the real documents", file=sys.stderr)
     results = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for doc in args.docs:
-            print(f"… {doc.name}", file=sys.stderr, flush=True)
-            results.append(run_one(doc, args.model, args.minutes, args.seed, Path(tmp)))
+    out = Path(os.environ.get("TMPDIR", "/tmp")) / f"causerie-bench-{os.getpid()}"
+    for doc in docs:
+        print(f"… {doc.name}", file=sys.stderr, flush=True)
+        result = run_one(doc, args.model, args.minutes, args.seed, out)
+        results.append(result)
+        if args.keep and "folder" in result:
+            shutil.copytree(result["folder"], args.keep / doc.stem, dirs_exist_ok=True)
+    shutil.rmtree(out, ignore_errors=True)
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2))
     print(f"\n### {date.today()} — {platform.node() or 'machine'}: {os.cpu_count()} CPU, "
           f"{platform.machine()}, Python {platform.python_version()}, model `{args.model}`, "
           f"--minutes {args.minutes}, seed {args.seed}")
     print(f"Command: `.venv/bin/python bench/bench_script.py --model {args.model} --minutes {args.minutes}`\n")
-    print("| document | wall s | LLM s | gen tok/s | prompt tok | gen tok | peak RSS MB | minutes | "
-          "turns (checked/regen/repaired/flagged) | non-FR turns | copied | repeated | concrete opening |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("What a listener gets (bench/listener.py):\n")
+    print("| document | minutes (×target) | source facts / min | echo | meta | unanswered ? | absent from sources | "
+          "closing | Grammalecte / 100 words | factual turns citing | non-FR | copied | repeated | concrete opening |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         if "error" in r:
             print(f"| {r['doc']} | error: {r['error']} |")
             continue
+        m = r["listener"]
+        print(f"| {r['doc']} | {m['minutes']} ({m['length_vs_target']}) | {m['facts_per_minute']} | {m['echo_turns']} | "
+              f"{m['meta_turns']} | {m['unanswered_questions']} | {', '.join(m['absent_from_sources']) or 0} | "
+              f"{'yes' if m['closing'] else 'NO'} | {m['grammar_errors_per_100_words']} | "
+              f"{m['factual_turns_citing']:.0%} | {m['non_french_turns']} | {m['copied']:.1%} | {m['repeated']:.1%} | "
+              f"{'yes' if m['concrete_opening'] else 'NO'} |")
+    print("\nCost:\n")
+    print("| document | wall s | LLM s | LLM calls | calls per kept turn | gen tok | gen tok/s | prompt tok | "
+          "peak RSS MB | turns (planned/checked/regen/repaired/fallback) | left out | checks fired |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in results:
+        if "error" in r:
+            continue
         rep, llm = r["report"], r["report"]["llm"]
         t = rep["turns"]
-        print(f"| {r['doc']} | {r['wall_s']} | {llm['generation_s']} | {llm['tokens_per_second']} | "
-              f"{llm['prompt_tokens']} | {llm['completion_tokens']} | {rep['peak_rss_mb']} | {rep['minutes']} | "
-              f"{r['turns']} ({t['checked']}/{t['regenerated']}/{t['repaired']}/{t['flagged']}) | "
-              f"{rep['non_french_turns']} | {rep['copied_ratio']:.1%} | {rep['repeated_ratio']:.1%} | "
-              f"{rep['opening_concrete']} |")
+        kept = sum(t.values())
+        fired = ", ".join(f"{k} {v}" for k, v in list(rep["checks_fired"].items())[:6])
+        print(f"| {r['doc']} | {r['wall_s']} | {llm['generation_s']} | {llm['calls']} | "
+              f"{llm['calls'] / max(1, kept):.2f} | {llm['completion_tokens']} | {llm['tokens_per_second']} | "
+              f"{llm['prompt_tokens']} | {rep['peak_rss_mb']} | {t['planned']}/{t['checked']}/{t['regenerated']}/"
+              f"{t['repaired']}/{t['fallback']} | {len(rep['dropped'])} | {fired} |")
 
 
 if __name__ == "__main__":

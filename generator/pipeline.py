@@ -18,21 +18,26 @@ from pathlib import Path
 from . import __version__
 from .ingest import load_many
 from .ingest.document import Document
-from .writing import checks
+from .writing import measures, text
 from .writing.checkpoint import Checkpoint
-from .writing.dialogue import DialogueOptions, DialogueWriter
+from .writing.checks import CheckContext
+from .writing.dialogue import MAX_EXTRA, DialogueOptions, DialogueWriter
+from .writing.factbank import Fact, FactBank, build_fact_bank
+from .writing.grammar import GrammarChecker
+from .writing.grammar import available as grammar_available
 from .writing.guard import FrenchGuard
 from .writing.llm import LLM, LlamaCppLLM, LoggedLLM
 from .writing.models import resolve
-from .writing.outline import make_outline, points_for
-from .writing.passages import Passage, select_passages, split_passages
-from .writing.plan import WORDS_PER_MINUTE, plan_turns
-from .writing.script import Host, Script, Segment, SourceInfo, write_json
-from .writing.translate import translate_passages
+from .writing.outline import chapters_for, make_outline
+from .writing.passages import Passage, split_passages
+from .writing.plan import EXPLAINING, WORDS_PER_MINUTE, facts_needed, plan_turns, target_words
+from .writing.prompts import render
+from .writing.script import FactRecord, Host, PassageRecord, Script, Segment, SourceInfo, Turn, write_json
+from .writing.translate import translate_facts
 
-# Words of source shown to the model: what a 1.5B model on 2 cores reads in ~20 s.
-PASSAGE_BUDGET_WORDS = 900
 TOKENS_PER_WORD = 1.8   # French and English through Qwen/SmolLM tokenizers, rounded up
+# Words of the fact bank per fact the episode tells: what the LLM reads, whatever the input size.
+BANK_WORDS_PER_FACT = 32
 
 
 @dataclass(frozen=True)
@@ -85,11 +90,25 @@ def input_fingerprint(docs: Sequence[Document], options: ScriptOptions, model_na
     return digest.hexdigest()[:16]
 
 
-def context_for(passages: Sequence[Passage], minutes: float) -> int:
-    """A context that holds system prompt + sources + the whole transcript, rounded up to 1024."""
-    words = sum(p.words for p in passages) + minutes * WORDS_PER_MINUTE * 1.3
+def context_for(fact_words: int, minutes: float) -> int:
+    """A context that holds system prompt + facts + the whole transcript, rounded up to 1024."""
+    words = fact_words + minutes * WORDS_PER_MINUTE * 1.3
     tokens = int(words * TOKENS_PER_WORD) + 1500
     return max(2048, min(32768, -(-tokens // 1024) * 1024))
+
+
+def fact_bank(docs: Sequence[Document], passages: Sequence[Passage], minutes: float) -> FactBank:
+    """The bank an episode of this length draws on: enough facts to tell, and a reserve."""
+    wanted = facts_needed(minutes) + MAX_EXTRA
+    return build_fact_bank(passages, docs, budget_words=BANK_WORDS_PER_FACT * wanted, max_facts=wanted + 2)
+
+
+def episode_facts(bank: FactBank, minutes: float) -> tuple[Fact | None, list[Fact], list[Fact]]:
+    """(the opening's hook, the facts the plan tells, the reserve for extra exchanges)."""
+    hook = bank.hook()
+    ranked = [f for f in bank.facts if hook is None or f.id != hook.id]
+    needed = facts_needed(minutes) - (1 if hook else 0)
+    return hook, ranked[:needed], (ranked[needed:] + bank.reserve)[:MAX_EXTRA]
 
 
 def peak_rss_mb() -> float:
@@ -98,68 +117,120 @@ def peak_rss_mb() -> float:
 
 def write_script(docs: Sequence[Document], llm: LLM, options: ScriptOptions,
                  progress: Progress | None = None, passages: Sequence[Passage] | None = None,
-                 checkpoint: Checkpoint | None = None) -> Script:
+                 checkpoint: Checkpoint | None = None, bank: FactBank | None = None) -> Script:
     """The writing stage on already-loaded documents and model; resumes from `checkpoint`."""
     progress = progress or Progress()
     checkpoint = checkpoint or Checkpoint(None, "")
     guard = FrenchGuard()
-    if passages is None:
-        passages = select_passages(split_passages(docs), PASSAGE_BUDGET_WORDS)
+    passages = list(passages) if passages is not None else split_passages(docs)
+    if bank is None:
+        progress.stage("Banque de faits")
+        bank = fact_bank(docs, passages, options.minutes)
+    hook, told, reserve = episode_facts(bank, options.minutes)
     english_docs = {i for i, d in enumerate(docs) if d.language == "en"}
     translation_failures = 0
-    saved_passages = checkpoint.passages()
-    if saved_passages is not None:
-        passages = saved_passages
-    elif english_docs & {p.doc for p in passages}:
-        progress.stage("Traduction des extraits anglais")
-        passages, translation_failures = translate_passages(
-            llm, passages, guard, english_docs=english_docs, seed=options.seed)
-        checkpoint.save_passages(list(passages))
+    saved = checkpoint.translations()
+    wanted = [f.id for f in ([hook] if hook else []) + told + reserve]
+    if saved is not None:
+        bank = bank.replace_texts(saved)
+    elif any(bank.by_id(i).doc in english_docs for i in wanted):
+        progress.stage("Traduction des faits anglais")
+        bank, translation_failures = translate_facts(llm, bank, wanted, guard, english_docs=english_docs,
+                                                     seed=options.seed)
+        checkpoint.save_translations({i: bank.by_id(i).text for i in wanted if bank.by_id(i).original})
+    hook, told, reserve = (bank.by_id(hook.id) if hook else None, [bank.by_id(f.id) for f in told],
+                           [bank.by_id(f.id) for f in reserve])
+    facts = ([hook] if hook else []) + told + reserve
+
+    grammar = GrammarChecker([h.name for h in options.hosts]) if grammar_available()[0] else None
+    sources = [p.text for p in passages] + [f.text for f in facts]
+    if grammar is not None:
+        grammar.add_known(w for s in sources for w in text.tokenize(s))
     outline = checkpoint.outline()
     if outline is None:
         progress.stage("Plan de l'épisode")
-        outline = make_outline(llm, passages, n_points=points_for(options.minutes), seed=options.seed,
-                               guard=guard, english=bool(english_docs))
+        outline = make_outline(llm, told, passages, hook=hook, n_chapters=chapters_for(options.minutes),
+                               seed=options.seed, guard=guard, reserve=reserve,
+                               titles=[d.title for d in docs if d.title and d.kind != "chat"], grammar=grammar)
         checkpoint.save_outline(outline)
-    plan = plan_turns(outline, options.minutes)
-    target = round(options.minutes * WORDS_PER_MINUTE)
+    plan = plan_turns(outline, facts, options.minutes)
+    target = target_words(options.minutes)
+
+    examples = render("exemples", a=options.hosts[0].name, b=options.hosts[1].name).splitlines()
+    titles = [p for p in (outline.subject, *(c.title for c in outline.chapters)) if p and len(p.split()) <= 8]
+    ctx = CheckContext(guard, options.hosts, outline.subject, sources,
+                       examples=[line.split(":", 1)[-1] for line in examples], grammar=grammar,
+                       shared_phrases=sorted(set(titles), key=len, reverse=True),
+                       fact_phrases=sorted({i for f in facts for i in f.items}, key=len, reverse=True))
     start, done, extra = checkpoint.turns()
     progress.stage("Écriture des répliques" + (f" (reprise à la réplique {len(done) + 1})" if done else ""))
-    writer = DialogueWriter(llm, guard, options.hosts, outline, passages,
+    writer = DialogueWriter(llm, ctx, outline, facts, {p.id: p.text for p in passages},
                             DialogueOptions(seed=options.seed), chat=any(d.kind == "chat" for d in docs))
     writer.dropped = checkpoint.dropped()
+    writer.fired.update(checkpoint.fired())
     turns = writer.write(plan, target, on_turn=progress.turn, start=start, done=done, extra=extra,
                          on_step=lambda step, written, added: checkpoint.save_turns(
-                             step, written, added, writer.dropped))
+                             step, written, added, writer.dropped, dict(writer.fired)))
 
-    segments = [Segment(id=i, title=p.title, fact=p.fact, passages=[p.passage], word_budget=sum(
-        t.words for t in plan if t.segment == i)) for i, p in enumerate(outline.points)]
-    segments.append(Segment(id=len(outline.points), title="En bref", word_budget=sum(
-        t.words for t in plan if t.segment == len(outline.points))))
-    texts = [t.text for t in turns]
-    statuses = [t.check.status for t in turns]
-    quality = {
-        "words": checks.spoken_words(texts),
-        "minutes": round(checks.minutes(texts, WORDS_PER_MINUTE), 2),
-        "target_minutes": options.minutes,
-        "copied_ratio": round(checks.copied_ratio(texts, [p.text for p in passages]), 4),
-        "repeated_ratio": round(checks.repeated_ratio(texts), 4),
-        "non_french_turns": sum(guard.check(t).reason in ("english", "english-words") for t in texts),
-        "opening_concrete": checks.opening_is_concrete(texts[:2], writer.subject_terms, writer.facts),
-        "turns": {s: statuses.count(s) for s in ("checked", "regenerated", "repaired", "flagged")},
-        # Planned turns left out (repeats, unusable, alternation), resumed runs included.
-        "dropped": writer.dropped,
-        "translation_failures": translation_failures,
-    }
+    by_id = {f.id: f for f in facts}
+    segments = [Segment(id=i, title=c.title, fact=by_id[c.facts[0]].text if c.facts and c.facts[0] in by_id else "",
+                        passages=sorted({by_id[f].passage for f in c.facts if f in by_id}),
+                        word_budget=sum(t.words for t in plan if t.segment == i))
+                for i, c in enumerate(outline.chapters)]
+    segments.append(Segment(id=len(outline.chapters), title="En bref", word_budget=sum(
+        t.words for t in plan if t.segment == len(outline.chapters))))
+    used = {f.passage for f in facts} | {pid for t in turns for pid in t.sources}
+    quality = script_quality(turns, options, passages, facts, ctx, writer, translation_failures)
+    quality["grammar_checker"] = "grammalecte" if grammar is not None else grammar_available()[1]
+    quality["fact_bank"] = {"statements": bank.candidates, "passages": bank.passages_seen,
+                            "words_read": bank.words_read, "facts_told": len(told) + (1 if hook else 0),
+                            "reserve": len(reserve)}
     return Script(
         title=outline.title, subject=outline.subject, hosts=list(options.hosts),
         sources=[SourceInfo(path=d.source, title=d.title, kind=d.kind, language=d.language,
                             words=d.words, redactions=d.redactions) for d in docs],
-        passages={p.id: p.text for p in passages}, segments=segments, turns=turns,
+        passages=[PassageRecord(id=p.id, doc=p.doc, text=p.text, section=p.section, start=p.start,
+                                position=p.position) for p in passages if p.id in used],
+        facts=[FactRecord(id=f.id, text=f.text, passage=f.passage, items=list(f.items), original=f.original,
+                          speaker=f.speaker) for f in sorted(facts, key=lambda f: f.id)],
+        segments=segments, turns=turns,
         generation={"model": getattr(llm, "name", "?"), "seed": options.seed, "minutes": options.minutes,
                     "causerie": __version__, "llama_cpp": _llama_version()},
         quality=quality,
     )
+
+
+def script_quality(turns: Sequence[Turn], options: ScriptOptions, passages: Sequence[Passage],
+                   facts: Sequence[Fact], ctx: CheckContext, writer: DialogueWriter,
+                   translation_failures: int) -> dict:
+    """The figures `report.json` shows for the script: form, substance and what the checks did."""
+    texts = [t.text for t in turns]
+    spoken = measures_minutes = text.minutes(texts, WORDS_PER_MINUTE)
+    source_items = text.concrete_facts(" ".join([p.text for p in passages] + [f.text for f in facts]))
+    said = text.Mentions(texts)
+    items_said = sorted(i for i in source_items if said.fact(i))
+    hosts = re.compile("|".join(rf"\b{re.escape(h.name)}\b" for h in options.hosts))
+    factual = [t for t in turns if t.intent in EXPLAINING or text.concrete_facts(hosts.sub(" ", t.text))]
+    statuses = [t.check.status for t in turns]
+    return {
+        "words": text.spoken_words(texts),
+        "minutes": round(measures_minutes, 2),
+        "target_minutes": options.minutes,
+        "copied_ratio": round(measures.copied_ratio(texts, list(ctx.sources)), 4),
+        "repeated_ratio": round(measures.repeated_ratio(texts), 4),
+        "non_french_turns": sum(ctx.guard.check(t).reason in ("english", "english-words") for t in texts),
+        "opening_concrete": measures.opening_is_concrete(texts[:2], ctx.subject_terms, ctx.facts),
+        "ends_with_goodbye": bool(turns) and turns[-1].intent == "conclusion" and not texts[-1].rstrip().endswith("?"),
+        "facts_conveyed": len({f for t in turns for f in t.facts}),
+        "source_items_said": len(items_said),
+        "facts_per_minute": round(len(items_said) / spoken, 2) if spoken else 0.0,
+        "factual_turns_cited": f"{sum(bool(t.sources) for t in factual)}/{len(factual)}",
+        "turns": {s: statuses.count(s) for s in ("planned", "checked", "regenerated", "repaired", "fallback", "flagged")},
+        # Planned turns left out or replaced (and why), resumed runs included.
+        "dropped": writer.dropped,
+        "checks_fired": dict(sorted(writer.fired.items(), key=lambda kv: -kv[1])),
+        "translation_failures": translation_failures,
+    }
 
 
 def _llama_version() -> str:
@@ -170,9 +241,9 @@ def _llama_version() -> str:
         return "?"
 
 
-def load_llm(model: str | None, passages: Sequence[Passage], options: ScriptOptions) -> LlamaCppLLM:
+def load_llm(model: str | None, fact_words: int, options: ScriptOptions) -> LlamaCppLLM:
     name, path = resolve(model)
-    return LlamaCppLLM(path, name=name, n_ctx=context_for(passages, options.minutes),
+    return LlamaCppLLM(path, name=name, n_ctx=context_for(fact_words, options.minutes),
                        n_threads=options.threads, n_gpu_layers=options.gpu_layers)
 
 
@@ -186,14 +257,15 @@ def run_script(paths: Sequence[str | Path], out_dir: Path, options: ScriptOption
     docs = load_many(paths, redact=options.redact)
     timings["ingest_s"] = round(time.perf_counter() - start, 3)
 
-    passages = select_passages(split_passages(docs), PASSAGE_BUDGET_WORDS)
-    folder = out_dir / episode_slug(docs)
     t = time.perf_counter()
-    if llm is None:
-        progress.stage("Chargement du modèle")
-        llm = load_llm(options.model, passages, options)
-    timings["load_model_s"] = round(time.perf_counter() - t, 3)
-    fingerprint = input_fingerprint(docs, options, getattr(llm, "name", "?"))
+    passages = split_passages(docs)
+    progress.stage("Banque de faits")
+    bank = fact_bank(docs, passages, options.minutes)
+    timings["fact_bank_s"] = round(time.perf_counter() - t, 3)
+    folder = out_dir / episode_slug(docs)
+    # The reuse check needs only the model's name: a finished script costs no model load.
+    model_name = getattr(llm, "name", None) or resolve(options.model)[0]
+    fingerprint = input_fingerprint(docs, options, model_name)
     existing = folder / "script.json"
     if existing.is_file() and not options.force:
         try:
@@ -204,6 +276,11 @@ def run_script(paths: Sequence[str | Path], out_dir: Path, options: ScriptOption
                 return ScriptResult(folder, old, report, reused=True)
         except ValueError:
             pass  # unreadable old script: write a new one
+    t = time.perf_counter()
+    if llm is None:
+        progress.stage("Chargement du modèle")
+        llm = load_llm(options.model, sum(f.words for f in (*bank.facts, *bank.reserve)), options)
+    timings["load_model_s"] = round(time.perf_counter() - t, 3)
 
     t = time.perf_counter()
     log = folder / "llm-log.jsonl"
@@ -213,7 +290,8 @@ def run_script(paths: Sequence[str | Path], out_dir: Path, options: ScriptOption
         checkpoint = Checkpoint(folder / ".progress.json", fingerprint)
     if not checkpoint.resumed:
         log.unlink(missing_ok=True)
-    script = write_script(docs, LoggedLLM(llm, log), options, progress, passages=passages, checkpoint=checkpoint)
+    script = write_script(docs, LoggedLLM(llm, log), options, progress, passages=passages, checkpoint=checkpoint,
+                          bank=bank)
     script.generation["fingerprint"] = fingerprint
     timings["write_s"] = round(time.perf_counter() - t, 3)
     script.save(folder)

@@ -15,7 +15,7 @@ import pytest
 
 from generator.hosts import parse_hosts
 from generator.ingest import load
-from generator.pipeline import ScriptOptions, load_llm, write_script
+from generator.pipeline import ScriptOptions, fact_bank, load_llm, write_script
 from generator.writing.models import resolve
 from generator.writing.passages import split_passages
 from generator.writing.script import Script
@@ -45,17 +45,31 @@ def test_script_command_writes_a_valid_two_host_script(tmp_path):
     script = Script.load(folder / "script.json")
     assert run.stdout.strip() == str(folder / "script.json")
     assert {t.speaker for t in script.turns} == {"Camille", "Thomas"}
-    assert len(script.turns) >= 4
     speakers = [t.speaker for t in script.turns]
-    assert sum(a == b for a, b in zip(speakers, speakers[1:])) <= len(speakers) // 4, "hosts mostly alternate"
-    assert all(t.check.status in {"checked", "regenerated", "repaired", "flagged"} for t in script.turns)
+    assert all(a != b for a, b in zip(speakers, speakers[1:])), "hosts alternate, whatever was left out"
+    assert all(t.check.status in {"planned", "checked", "regenerated", "repaired", "fallback", "flagged"}
+               for t in script.turns)
     assert all(t.text.strip() for t in script.turns)
     assert script.segments and script.passages and script.sources[0].kind == "markdown"
+    # The content plan held even with a model that writes word salad: an opening, a goodbye, cited facts.
+    assert script.turns[0].intent == "accroche" and script.turns[-1].intent == "conclusion"
+    assert script.facts and all(f.passage in {p.id for p in script.passages} for f in script.facts)
+    by_fact = {f.id: f.passage for f in script.facts}
+    assert all(set(t.sources) >= {by_fact[f] for f in t.facts} for t in script.turns), "citations verified"
+    assert all(p.section for p in script.passages), "passages keep their heading"
     md = (folder / "script.md").read_text(encoding="utf-8")
     assert md.startswith("# ") and "**Camille** :" in md
     report = json.loads((folder / "report.json").read_text())
-    assert report["script"]["llm"]["calls"] >= len(script.turns)
+    # SmolLM2 writes word salad: the checks leave most of it out, and the report says which and why.
+    planned = sum(s.word_budget > 0 for s in script.segments)
+    assert len(script.turns) + len(report["script"]["dropped"]) >= planned
+    assert all(d["reason"] for d in report["script"]["dropped"])
+    assert sum(report["script"]["checks_fired"].values()) > 0
+    assert report["script"]["llm"]["calls"] >= len([t for t in script.turns if t.check.status != "planned"])
     assert report["script"]["llm"]["completion_tokens"] > 0
+    for key in ("facts_per_minute", "factual_turns_cited", "checks_fired", "dropped", "fact_bank"):
+        assert key in report["script"], key
+    assert report["script"]["grammar_checker"] == "grammalecte"
 
     # Same inputs, seed and model: the finished script is reused, nothing is regenerated.
     again = cli("script", EXAMPLE, "-o", tmp_path, "--model", "smollm2-135m", "--minutes", "1", "--seed", "7")
@@ -68,11 +82,12 @@ def test_same_seed_same_script_and_other_seed_differs():
     docs = [load(EXAMPLE)]
     options = ScriptOptions(hosts=parse_hosts("Camille,Thomas"), minutes=0.7, seed=11, model="smollm2-135m")
     passages = split_passages(docs)
+    bank = fact_bank(docs, passages, options.minutes)
 
     def once(seed):
-        llm = load_llm("smollm2-135m", passages, options)
+        llm = load_llm("smollm2-135m", sum(f.words for f in bank.facts), options)
         opts = ScriptOptions(**{**options.__dict__, "seed": seed})
-        return [(t.speaker, t.text) for t in write_script(docs, llm, opts).turns]
+        return [(t.speaker, t.text) for t in write_script(docs, llm, opts, passages=passages, bank=bank).turns]
 
     first = once(11)
     assert once(11) == first

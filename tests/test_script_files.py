@@ -23,7 +23,7 @@ def test_json_round_trip_and_atomic_files(tmp_path):
     script = make_script()
     json_path, md_path = script.save(tmp_path)
     assert Script.load(json_path) == script
-    assert json.loads(json_path.read_text())["format"] == "causerie.script/1"
+    assert json.loads(json_path.read_text())["format"] == "causerie.script/2"
     assert not list(tmp_path.glob(".*tmp")), "no temp file left behind"
     assert "## 1. Le principe" in md_path.read_text() and "**Thomas** : Oui" in md_path.read_text()
 

@@ -92,3 +92,23 @@ def voice_for(host_name: str, position: int, engine: str | SpeechEngine,
                      description=f"{host_name} (default voice {position + 1})")
     raise SpeechError(f"no {engine_name} voice for {host_name}: add {engine_name} = \"<voice id>\" "
                       f"under [voice] in {voices_dir() / (fold(host_name) + '.toml')}")
+
+
+# The default voices are female-sounding for the first host and male-sounding for the second.
+DEFAULT_GENDERS = ("f", "m")
+
+
+def host_gender(host_name: str, position: int, folder: Path | None = None) -> str | None:
+    """"f" or "m": how the host's words about themselves agree, to match the voice heard.
+
+    `gender = "f"` (or "m", or "" for no check) in the host's voices file; without one, the
+    default voice's: female for the first host, male for the second.
+    """
+    path = find_file(host_name, folder)
+    value = _read(path).get("gender") if path is not None else None
+    if value is None:
+        return DEFAULT_GENDERS[position] if position in (0, 1) else None
+    value = str(value).strip().lower()[:1]
+    if value not in ("f", "m", ""):
+        raise SpeechError(f"{path}: gender must be \"f\", \"m\" or \"\" (no agreement check)")
+    return value or None

@@ -1,7 +1,8 @@
 """Progress of an unfinished script, saved after every stage and every turn.
 
 A run killed at any point (even `kill -9`) restarts from the last finished turn:
-translated passages, the outline and the turns already written are not redone.
+translated facts, the outline and the turns already written are not redone (the
+fact bank itself is recomputed: it costs seconds and no LLM call).
 The file is tied to the run's fingerprint (documents, seed, model, settings), so
 a different request never picks up stale work.
 """
@@ -13,8 +14,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from .outline import Outline, Point
-from .passages import Passage
+from .outline import Chapter, Outline
 from .script import Turn, write_atomic
 
 
@@ -39,13 +39,13 @@ class Checkpoint:
         if self.path is not None:
             write_atomic(self.path, json.dumps(self.data, ensure_ascii=False))
 
-    # passages (after translation)
-    def passages(self) -> list[Passage] | None:
-        raw = self.data.get("passages")
-        return [Passage(**p) for p in raw] if raw is not None else None
+    # translations of English facts: fact id -> French statement
+    def translations(self) -> dict[int, str] | None:
+        raw = self.data.get("translations")
+        return {int(k): v for k, v in raw.items()} if raw is not None else None
 
-    def save_passages(self, passages: list[Passage]) -> None:
-        self.data["passages"] = [asdict(p) for p in passages]
+    def save_translations(self, texts: dict[int, str]) -> None:
+        self.data["translations"] = {str(k): v for k, v in texts.items()}
         self._save()
 
     # outline
@@ -53,7 +53,9 @@ class Checkpoint:
         raw = self.data.get("outline")
         if raw is None:
             return None
-        return Outline(raw["subject"], raw["title"], tuple(Point(**p) for p in raw["points"]))
+        return Outline(raw["subject"], raw["title"], raw["hook"],
+                       tuple(Chapter(c["title"], tuple(c["facts"])) for c in raw["chapters"]),
+                       tuple(raw.get("reserve", ())), {int(k): v for k, v in raw.get("questions", {}).items()})
 
     def save_outline(self, outline: Outline) -> None:
         self.data["outline"] = asdict(outline)
@@ -69,11 +71,16 @@ class Checkpoint:
         """Plan steps left out so far, so a resumed run reports them too."""
         return list(self.data.get("dropped", []))
 
+    def fired(self) -> dict[str, int]:
+        """How often each check failed so far."""
+        return dict(self.data.get("fired", {}))
+
     def save_turns(self, next_step: int, turns: list[Turn], extra: int = 0,
-                   dropped: Sequence[dict] = ()) -> None:
+                   dropped: Sequence[dict] = (), fired: dict[str, int] | None = None) -> None:
         self.data["next"] = next_step
         self.data["extra"] = extra
         self.data["dropped"] = list(dropped)
+        self.data["fired"] = dict(fired or {})
         self.data["turns"] = [t.model_dump() for t in turns]
         self._save()
 

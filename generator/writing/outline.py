@@ -1,17 +1,19 @@
-"""Outline: the points an episode covers, each tied to a fact and a source passage.
+"""Outline: the episode's chapters, each a run of facts from the bank, with titles.
 
-One JSON-constrained LLM call proposes the points; the program validates them
-(passage ids exist, facts appear in French) and falls back on the passages
-themselves when the model gives too little.
+The program decides which facts are told and in what order (the bank's best
+ones, in reading order, the opening's hook first); one JSON-constrained LLM call
+names the subject, the episode and each chapter. A title that is not French, or
+missing, falls back on the section heading the chapter's first fact sits under.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from .checks import concrete_facts
+from .factbank import Fact
+from .grammar import GrammarChecker
 from .guard import FrenchGuard
 from .llm import LLM
 from .passages import Passage
@@ -19,41 +21,50 @@ from .prompts import render
 
 
 @dataclass(frozen=True)
-class Point:
+class Chapter:
     title: str
-    fact: str
-    passage: int
+    facts: tuple[int, ...]      # fact ids, in the order the hosts tell them
 
 
 @dataclass(frozen=True)
 class Outline:
     subject: str
     title: str
-    points: tuple[Point, ...]
+    hook: int | None            # the opening's fact
+    chapters: tuple[Chapter, ...]
+    reserve: tuple[int, ...] = ()   # facts kept for extra exchanges when the script runs short
+    questions: dict[int, str] = field(default_factory=dict)   # fact id -> the curious host's question
+
+    @property
+    def fact_ids(self) -> list[int]:
+        return ([self.hook] if self.hook is not None else []) + [f for c in self.chapters for f in c.facts]
 
 
-def outline_schema(n_points: int) -> dict:
+def outline_schema(n_chapters: int, n_questions: int) -> dict:
     text = {"type": "string"}
     return {
         "type": "object",
         "properties": {
             "sujet": text,
             "titre": text,
-            "points": {
-                "type": "array", "minItems": n_points, "maxItems": n_points,
-                "items": {
-                    "type": "object",
-                    "properties": {"titre": text, "fait": text, "extrait": {"type": "integer"}},
-                    "required": ["titre", "fait", "extrait"],
-                },
-            },
+            "chapitres": {"type": "array", "minItems": n_chapters, "maxItems": n_chapters, "items": text},
+            "questions": {"type": "array", "minItems": n_questions, "maxItems": n_questions, "items": text},
         },
-        "required": ["sujet", "titre", "points"],
+        "required": ["sujet", "titre", "chapitres", "questions"],
     }
 
 
-def points_for(minutes: float) -> int:
-    """About one point per 75 s of audio, between 2 and 6."""
+def clean_question(text: str, guard: FrenchGuard) -> str:
+    """A question the curious host can ask as is, or "" (not French, not a question, too long)."""
+    text = " ".join(str(text).split()).strip(" «»\"")
+    text = re.sub(r"^(?:question\s*\d*|q\d+)\s*[:.–—-]\s*", "", text, flags=re.I)
+    if not text.endswith("?") or len(text.split()) > 20 or len(text.split()) < 3 or not guard.check(text).ok:
+        return ""
+    return text[:1].upper() + text[1:]
+
+
+def chapters_for(minutes: float) -> int:
+    """About one chapter per 75 s of audio, between 2 and 6."""
     return max(2, min(6, round(minutes * 0.8 + 0.6)))
 
 
@@ -61,95 +72,66 @@ def points_for(minutes: float) -> int:
 _META_TAIL = re.compile(r"\s*[:–—-]\s*(?:un |une |le |la |l')?(?:plan|épisode|podcast|résumé)\b.*$", re.I)
 
 
-def _clean(text: str) -> str:
+# Titles that name a place in the episode, not what it says: the model copies the prompt's labels.
+_GENERIC = re.compile(r"^(?:ouverture|introduction|conclusion|partie|chapitre|groupe|point|section|titre|fin)\b"
+                      r"[\s\d.:]*$", re.I)
+
+
+def clean_title(text: str) -> str:
     text = " ".join(str(text).replace("\n", " ").split()).strip(" .")
-    return _META_TAIL.sub("", text).strip(" .:")
+    text = re.sub(r"^(?:chapitre|partie|point)\s*\d*\s*[:.–—-]\s*", "", text, flags=re.I)
+    text = _META_TAIL.sub("", text).strip(" .:«»\"")
+    return "" if _GENERIC.match(text) else text
 
 
-def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()]
+def group_facts(facts: Sequence[Fact], n_chapters: int) -> list[list[Fact]]:
+    """Facts (in the order given) cut into at most `n_chapters` runs of nearly equal size."""
+    facts = list(facts)
+    n = max(1, min(n_chapters, len(facts)))
+    bounds = [round(k * len(facts) / n) for k in range(n + 1)]
+    return [facts[bounds[k]:bounds[k + 1]] for k in range(n) if bounds[k] < bounds[k + 1]]
 
 
-FACT_MAX_WORDS = 15
-
-
-def shorten(fact: str, max_words: int = FACT_MAX_WORDS) -> str:
-    """Keep the clause of a long 'fact' that holds the most numbers and names.
-
-    Measured: the 1.5B model often returns a whole source sentence as the fact, and
-    the hosts then repeat that sentence turn after turn.
-    """
-    if len(fact.split()) <= max_words:
-        return fact
-    clauses = [c.strip() for c in re.split(r"[,;:]|\s(?:et|mais|car|qui|dont)\s", fact) if c.strip()]
-    best = max(clauses, key=lambda c: (len(concrete_facts(c)), -len(c)), default=fact)
-    return " ".join(best.split()[:max_words])
-
-
-def concretise(point: Point, passages: Sequence[Passage]) -> Point:
-    """A point whose 'fact' names no number, date, place or person gets the passage's most factual sentence.
-
-    Measured: the 1.5B model often returns a principle ("concentrer la lumière…") as the
-    fact, and the opening then stays vague.
-    """
-    if concrete_facts(point.fact):
-        return Point(point.title, shorten(point.fact), point.passage)
-    passage = next((p for p in passages if p.id == point.passage), None)
-    if passage is None:
-        return point
-    best = max(_sentences(passage.text), key=lambda s: (len(concrete_facts(s)), -len(s)), default="")
-    if not concrete_facts(best) or len(best.split()) > 25:
-        return point
-    return Point(point.title, shorten(best.rstrip(".")), point.passage)
-
-
-def _fallback_point(p: Passage) -> Point:
-    first = re.split(r"(?<=[.!?])\s", p.text, maxsplit=1)[0]
-    return Point(title=" ".join(first.split()[:8]), fact=first, passage=p.id)
-
-
-def make_outline(llm: LLM, passages: Sequence[Passage], *, n_points: int, seed: int,
-                 guard: FrenchGuard, english: bool = False, attempts: int = 3) -> Outline:
-    ids = {p.id for p in passages}
-    prompt = render("plan", passages=passages, n_points=n_points, english=english)
-    best: Outline | None = None
+def make_outline(llm: LLM, facts: Sequence[Fact], passages: Sequence[Passage], *, hook: Fact | None,
+                 n_chapters: int, seed: int, guard: FrenchGuard, reserve: Sequence[Fact] = (),
+                 titles: Sequence[str] = (), attempts: int = 2, grammar: GrammarChecker | None = None) -> Outline:
+    """Chapters from `facts` (reading order, hook apart); one LLM call names them."""
+    body = [f for f in sorted(facts, key=lambda f: f.id) if hook is None or f.id != hook.id]
+    groups = group_facts(body, n_chapters) or [[]]
+    prompt = render("plan", hook=hook, groups=groups, titles=list(titles))
+    sections = {p.id: p.section for p in passages}
+    subject = title = ""
+    names: list[str] = []
+    questions: dict[int, str] = {}
     for attempt in range(attempts):
-        out = llm.complete([{"role": "user", "content": prompt}], schema=outline_schema(n_points),
-                           temperature=max(0.2, 0.6 - 0.2 * attempt), seed=seed + attempt,
-                           max_tokens=120 + 110 * n_points, repeat_penalty=1.1)
-        data = out.json()
-        if not data:
-            continue
-        points = []
-        for item in data.get("points", []):
-            title, fact = _clean(item.get("titre", "")), _clean(item.get("fait", ""))
-            passage = item.get("extrait") if item.get("extrait") in ids else None
-            if title and fact and passage is not None:
-                points.append(Point(title, fact, passage))
-        candidate = Outline(_clean(data.get("sujet", "")), _clean(data.get("titre", "")), tuple(points))
-        french = candidate.subject and all(guard.check(text).ok for text in [
-            candidate.title, *(f"{p.title}. {p.fact}" for p in points)])
-        if len(points) >= min(2, n_points) and french:
-            best = candidate
+        out = llm.complete([{"role": "user", "content": prompt}], schema=outline_schema(len(groups), len(body)),
+                           temperature=max(0.2, 0.5 - 0.2 * attempt), seed=seed + attempt,
+                           max_tokens=80 + 30 * len(groups) + 30 * len(body), repeat_penalty=1.1)
+        data = out.json() or {}
+        subject = clean_title(data.get("sujet", ""))
+        title = clean_title(data.get("titre", ""))
+        names = [clean_title(c) for c in data.get("chapitres", []) if isinstance(c, str)]
+        asked = [clean_question(q, guard) for q in data.get("questions", []) if isinstance(q, str)]
+        questions = {f.id: q for f, q in zip(body, asked) if q}
+        if subject and guard.check(subject).ok and title and guard.check(title).ok:
             break
-        if best is None or len(candidate.points) > len(best.points):
-            best = candidate
-    return _complete(best, passages, n_points, guard)
-
-
-def _complete(outline: Outline | None, passages: Sequence[Passage], n_points: int,
-              guard: FrenchGuard) -> Outline:
-    """Fill a thin outline from unused passages so the episode always has its points."""
-    outline = outline or Outline("", "", ())
-    points = list(outline.points)
-    used = {p.passage for p in points}
-    for p in passages:
-        if len(points) >= n_points:
-            break
-        if p.id not in used:
-            points.append(_fallback_point(p))
-            used.add(p.id)
-    subject = outline.subject or (points[0].title if points else "ce document")
-    title = outline.title if outline.title and guard.check(outline.title).ok else ""
-    title = title or subject[:1].upper() + subject[1:]
-    return Outline(subject, title, tuple(concretise(p, passages) for p in points[:n_points]))
+    chapters = []
+    for i, group in enumerate(groups):
+        name = names[i] if i < len(names) and names[i] and guard.check(names[i]).ok else ""
+        heading = sections.get(group[0].passage) if group else None
+        if not name and heading and guard.check(heading).ok:
+            name = heading
+        chapters.append(Chapter(name or f"Partie {i + 1}", tuple(f.id for f in group)))
+    first = hook or (body[0] if body else None)
+    if not subject or not guard.check(subject).ok:
+        subject = sections.get(first.passage) if first else ""
+        subject = subject or (" ".join(first.text.split()[:6]) if first else "ce document")
+    if not title or not guard.check(title).ok:
+        title = subject[:1].upper() + subject[1:]
+    if grammar is not None:
+        # Titles are read aloud as chapters and shown: Grammalecte's safe corrections apply to them too.
+        subject, title = grammar.fix(subject)[0], grammar.fix(title)[0]
+        chapters = [Chapter(grammar.fix(c.title)[0], c.facts) for c in chapters]
+        questions = {k: grammar.fix(q)[0] for k, q in questions.items()}
+    return Outline(subject, title, hook.id if hook else None, tuple(chapters), tuple(f.id for f in reserve),
+                   questions)

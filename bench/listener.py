@@ -1,0 +1,139 @@
+"""What a listener gets from an episode, measured from script.json and its sources.
+
+A measuring tool, not a second guard: its rules are written here, on their own, from what
+a person notices (issue "Substance"), and only share the project's tokenisation, number and
+name extraction and Grammalecte. Usage:
+
+    .venv/bin/python bench/listener.py EPISODE_DIR [EPISODE_DIR...]   # one JSON object per episode
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from generator.ingest import load  # noqa: E402
+from generator.writing import grammar, measures, text  # noqa: E402
+from generator.writing.guard import FrenchGuard  # noqa: E402
+from generator.writing.script import Script  # noqa: E402
+
+META = re.compile(
+    r"\br[ée]pliques?\b|\bconsignes?\b|\b(?:l'|cet |ces |les |un |mon |selon l')(?:extrait|passage)s?\b|"
+    r"\bqui (?:m'|vous |nous |t')?a été présenté|\ben tant qu'(?:ia|assistant)|\bvoici (?:ma|la) réponse\b|"
+    r"\bcomment (?:puis-je|est-ce que je peux) (?:vous|t') ?aider\b|\bje suis (?:toujours )?là pour (?:vous|t') ?aider\b|"
+    r"\bn'hésitez pas à me\b|\bje (?:peux|vais) (?:vous )?(?:aider|répondre)\b|\bje m'appelle\b|"
+    r"\bje suis (?:le|la) (?:nouveau |nouvelle )?(?:directeur|directrice|président|ministre|fondateur|chercheur)",
+    re.I)
+GREETING = re.compile(r"^(?:bonjour|bonsoir|salut|bienvenue)\b|\b(?:ravie?|un plaisir) de (?:vous|te) rencontrer\b",
+                      re.I)
+GOODBYE = re.compile(r"au revoir|à (?:très )?bient[ôo]t|à la prochaine|à (?:très )?vite|merci de nous avoir|"
+                     r"merci à vous", re.I)
+
+
+def sources_of(script: Script, folder: Path) -> list[str]:
+    """The documents' whole text (re-read from disk when they are still there), plus the facts as told."""
+    texts = []
+    for info in script.sources:
+        path = Path(info.path)
+        for candidate in (path, REPO / path, folder / path):
+            if candidate.exists():
+                texts.append(load(candidate).text)
+                break
+    texts += [p.text for p in script.passages] + [f.text for f in script.facts]
+    return texts
+
+
+def opening_named(first: list[str], items: set[str], subject: str) -> bool:
+    """The first two turns name a number, date, place or name of the sources beyond the subject's own words."""
+    subject_words = {text.fold(w) for w in text.tokenize(subject)}
+    beyond = [i for i in items if not all(text.fold(w) in subject_words for w in text.tokenize(i))]
+    said = text.Mentions(first)
+    return any(said.fact(i) for i in beyond)
+
+
+def measure(folder: Path) -> dict:
+    script = Script.load(folder / "script.json")
+    turns = script.turns
+    said = [t.text for t in turns]
+    sources = sources_of(script, folder)
+    joined = " ".join(sources)
+    hosts = {text.fold(h.name) for h in script.hosts}
+    host_re = re.compile("|".join(rf"\b{re.escape(h.name)}\b" for h in script.hosts))
+    source_words = {text.fold(w) for w in text.tokenize(joined)}
+    source_words |= {p for w in list(source_words) for p in re.split(r"[-']", w) if p}
+    source_numbers = text.number_keys(joined)
+
+    echo = meta = unanswered = 0
+    absent: list[str] = []
+    for k, turn in enumerate(turns):
+        previous = turns[k - 1] if k else None
+        if previous is not None:
+            mine, theirs = text.stems(turn.text), text.stems(previous.text)
+            asked_back = previous.text.rstrip().endswith("?") and turn.text.rstrip().endswith("?") \
+                and len(mine & theirs) >= 0.5 * max(1, len(mine))
+            if asked_back or (len(mine) >= 4 and len(mine & theirs) >= 0.7 * len(mine)):
+                echo += 1
+        if META.search(turn.text) or (k > 1 and GREETING.search(turn.text)):
+            meta += 1
+        if turn.text.rstrip().endswith("?"):
+            nxt = turns[k + 1] if k + 1 < len(turns) else None
+            if nxt is None or nxt.speaker == turn.speaker or nxt.text.rstrip().endswith("?"):
+                unanswered += 1
+        for number in text.number_keys(turn.text) - source_numbers:
+            if not (number.isdigit() and int(number) <= 10):
+                absent.append(number)
+        for name in text.names(host_re.sub(" ", turn.text)):
+            words = [text.fold(w) for w in re.findall(r"[^\W\d_]+", name) if len(w) > 1]
+            if words and not all(w in source_words or w in hosts for w in words):
+                absent.append(name)
+
+    minutes = text.minutes(said)
+    items = text.concrete_facts(joined)
+    mentioned = text.Mentions(said)
+    conveyed = sorted(i for i in items if mentioned.fact(i))
+    factual = [t for t in turns if t.intent in ("accroche", "presentation", "explication", "recapitulatif")
+               or text.concrete_facts(host_re.sub(" ", t.text))]
+    errors = words = 0
+    if grammar.available()[0]:
+        checker = grammar.GrammarChecker([h.name for h in script.hosts])
+        checker.add_known(text.tokenize(joined))
+        for t in said:
+            errors += len(checker.errors(t))
+    words = text.spoken_words(said)
+    guard = FrenchGuard()
+    target = script.generation.get("minutes") or script.quality.get("target_minutes") or minutes
+    last = turns[-1] if turns else None
+    return {
+        "episode": folder.name,
+        "turns": len(turns),
+        "minutes": round(minutes, 2),
+        "length_vs_target": round(minutes / target, 2) if target else None,
+        "echo_turns": echo,
+        "meta_turns": meta,
+        "unanswered_questions": unanswered,
+        "absent_from_sources": sorted(set(absent)),
+        "source_facts_said": len(conveyed),
+        "facts_per_minute": round(len(conveyed) / minutes, 2) if minutes else 0.0,
+        "closing": bool(last and last.intent == "conclusion" and GOODBYE.search(last.text)
+                        and not last.text.rstrip().endswith("?")),
+        "grammar_errors_per_100_words": round(100 * errors / words, 2) if words else 0.0,
+        "factual_turns_citing": round(sum(bool(t.sources) for t in factual) / len(factual), 3) if factual else 1.0,
+        "non_french_turns": sum(guard.check(t).reason in ("english", "english-words") for t in said),
+        "copied": round(measures.copied_ratio(said, sources), 4),
+        "repeated": round(measures.repeated_ratio(said), 4),
+        "concrete_opening": opening_named(said[:2], items, script.subject),
+    }
+
+
+def main() -> None:
+    for folder in sys.argv[1:]:
+        print(json.dumps(measure(Path(folder)), ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,549 @@
+"""The turn checks: a family of small classes with one interface, run by the ladder.
+
+Like whisper's `LogitFilter` family, every check has a `name`, the `intents` it
+applies to (None: all), and a call that returns None when the line passes or a
+`Failure` saying why. `unusable` failures make a line impossible to air (it is
+retried cooler); `warmer` ones say something again (retried warmer, as whisper
+raises the temperature when its output loops).
+
+The checks read episode-wide data from a `CheckContext` (the sources' numbers,
+names and 8-word runs, the hosts, the copy budget, the grammar checker) and the
+line itself from a `Draft` (its text, its spec, the turns before it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from .factbank import Fact
+from .grammar import GrammarChecker
+from .guard import FrenchGuard
+from .lexicons import known
+from .measures import SourceIndex, copied_runs, opening_is_concrete, repeats_previous
+from .plan import EXPERT, TurnSpec
+from .script import Host, Turn
+from .text import (STOPWORDS, Mentions, concrete_facts, fold, names, ngrams, normalize,
+                   number_contexts, number_keys, sentences, stems, tokenize)
+
+
+@dataclass(frozen=True)
+class Failure:
+    check: str          # what the report counts: "echo", "unsupported", "english-words"...
+    detail: str = ""    # what exactly, for the feedback prompt and the report
+
+
+@dataclass
+class Draft:
+    text: str
+    spec: TurnSpec
+    done: Sequence[Turn] = ()
+
+    @property
+    def previous(self) -> Turn | None:
+        return self.done[-1] if self.done else None
+
+
+@dataclass
+class CheckContext:
+    """What every check may read about the episode; built once per script."""
+
+    guard: FrenchGuard
+    hosts: tuple[Host, Host]
+    subject: str
+    sources: Sequence[str]                     # passage texts and fact statements (translations included)
+    examples: Sequence[str] = ()               # the prompt's tone examples: copying them is copying
+    grammar: GrammarChecker | None = None
+    max_copied: float = 0.10                   # share of the script's 8-word runs found in the sources
+    max_copied_turn: float = 0.5               # one turn may quote a figure-laden phrase, not a passage
+    shared_phrases: Sequence[str] = ()         # subject and chapter titles: quoting them is not copying
+    fact_phrases: Sequence[str] = ()           # the facts' numbers and names: saying them again is not looping
+    instruction_grams: set = field(default_factory=set)   # 4-word runs of the current instruction
+    copied_so_far: int = 0
+    grams_so_far: int = 0
+
+    def __post_init__(self) -> None:
+        joined = " ".join(self.sources)
+        self.index = SourceIndex(list(self.sources) + list(self.examples))
+        self.numbers = number_keys(joined)
+        self.number_contexts: dict[str, set[str]] = {}
+        for source in self.sources:
+            for key, words in number_contexts(source).items():
+                self.number_contexts.setdefault(key, set()).update(words)
+        self.words = {fold(w) for w in tokenize(joined)}
+        self.words |= {part for w in list(self.words) for part in re.split(r"[-']", w) if part}
+        self.subject_terms = [w for w in re.findall(r"\w+", self.subject) if len(w) >= 4] or [self.subject]
+        # Facts an opening may name: naming the subject itself ("Odeillo" in "le four d'Odeillo") is not one.
+        self.facts = {f for f in concrete_facts(joined) if not self.in_subject(f)}
+        self.host_names = {fold(h.name) for h in self.hosts}
+        self.folded_sources = fold(normalize(joined))
+
+    def in_subject(self, item: str) -> bool:
+        subject = {fold(w) for w in tokenize(self.subject)}
+        words = [fold(w) for w in tokenize(item)]
+        return bool(words) and all(w in subject for w in words)
+
+    def speaker(self, spec: TurnSpec) -> Host:
+        return self.hosts[spec.speaker]
+
+    def other(self, spec: TurnSpec) -> Host:
+        return self.hosts[1 - spec.speaker]
+
+    def without_shared(self, text: str, facts: bool = False) -> str:
+        """Both hosts may name the subject (not copying) and restate a fact's figures (not looping)."""
+        for phrase in (*self.shared_phrases, *(self.fact_phrases if facts else ())):
+            text = re.sub(re.escape(phrase), " ", text, flags=re.I)
+        return text
+
+    def count(self, text: str) -> None:
+        """Add an accepted line to the script's copy budget."""
+        self.copied_so_far += copied_runs(self.without_shared(text), self.index, 8)
+        self.grams_so_far += len(ngrams(text, 8))
+
+    def known_name(self, name: str) -> bool:
+        """A name (or acronym) said in a turn is backed by the sources when each of its words is."""
+        words = [fold(w) for w in re.findall(r"[^\W\d_]+", normalize(name)) if len(w) >= 2]
+        if not words:
+            return True
+
+        def backed(word: str) -> bool:
+            if word in self.words or word in self.host_names or word in {"causerie"}:
+                return True
+            root = word[:max(4, len(word) - 2)]           # "Pyrénées" / "pyrénéen", plural or gender
+            return len(word) > 4 and any(w.startswith(root) for w in self.words)
+        # In "Merci Camille" only the name needs a source; a name of one word always does.
+        names = [w for w in words if len(words) == 1 or not known(w, "fr")] or words
+        return all(backed(w) for w in names)
+
+
+class Check:
+    name = "check"
+    intents: frozenset[str] | None = None
+    unusable = False
+    warmer = False
+
+    def applies(self, spec: TurnSpec) -> bool:
+        return self.intents is None or spec.intent in self.intents
+
+    def __call__(self, draft: Draft, ctx: CheckContext) -> Failure | None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+def _fail(check: Check, detail: str = "", name: str | None = None) -> Failure:
+    return Failure(name or check.name, detail)
+
+# ---------------------------------------------------------------- form: language, meta, instruction
+
+
+class FrenchCheck(Check):
+    """The French guard: empty, refusal, meta, english, english-words (see guard.py)."""
+
+    name = "french"
+    unusable = True
+
+    def __call__(self, draft, ctx):
+        verdict = ctx.guard.check(draft.text, hosts=[h.name for h in ctx.hosts])
+        if verdict.ok:
+            return None
+        return Failure(verdict.reason or "french", ", ".join(verdict.english_words))
+
+
+# Talk about how the episode is made, or a chat assistant's manners: never part of a podcast.
+_PRODUCTION = [re.compile(p, re.I) for p in (
+    r"\br[ée]pliques?\b",
+    r"\bconsignes?\b",
+    r"\b(?:l'|cet |ces |les |des |un |mon |notre |votre |ton |le |ce |du |selon l')\s*(?:extraits?|passages?)\b"
+    r"(?!\s+(?:de|du|des|d')\s+(?!l'extrait))",
+    r"\b(?:extrait|passage)s?\s*(?:\[\d+\]|n(?:°|uméro)\s*\d+)",
+    r"\b(?:qui|que|qu')\s*(?:m'|nous |vous |t'|lui )?(?:a|ont|avait|avaient)\s+été\s+(?:présenté|donné|fourni|soumis|"
+    r"transmis|communiqué|proposé)e?s?\b",
+    r"\b(?:le|les|ce|ces) (?:texte|document|contenu|donnée)s? (?:fourni|donné|ci-dessus|ci-dessous|présenté)e?s?\b",
+    r"\bvoici (?:ma|la|une) (?:réponse|proposition|version)\b",
+    r"\b(?:mon|notre|le) sujet de (?:réplique|podcast|dialogue)\b",
+    r"\ben tant qu(?:e |')\s*(?:ia|assistant\w*|modèle)\b",
+)]
+_ASSISTANT = [re.compile(p, re.I) for p in (
+    r"\bcomment (?:puis-je|est-ce que je peux|pourrais-je) (?:vous|t') ?aider\b",
+    r"\bje suis (?:toujours |bien )?(?:là|ici) pour (?:vous|t') ?(?:aider|répondre|accompagner)\b",
+    r"\bn'h[ée]sitez pas à (?:me |nous )?(?:poser|demander|contacter|solliciter|venir|revenir|nous écrire)\b",
+    r"\b(?:faire|puis-je faire) quelque chose d'autre pour (?:vous|toi)\b",
+    r"\bsi vous avez (?:d'autres|des) questions\b",
+    r"\bj'esp[èe]re que (?:cela|ça|ceci) (?:vous |t')?(?:aide|a aidé|répond|éclaire)\b",
+    r"\b(?:en quoi|que) puis-je (?:faire pour|vous être utile)\b",
+    r"\bje reste à (?:votre|ta) disposition\b",
+    r"^(?:(?:bien s[ûu]r|d'accord|ok|entendu|avec plaisir)[,!.]?\s+)?je (?:vais|peux) (?:vous |te )?(?:résumer|expliquer|"
+    r"répondre|aider|présenter|reformuler)\b(?! comment| pourquoi| ce qui| que)",
+)]
+_GREETING = re.compile(r"^(?:(?:eh bien|alors|oui|bon)[,!\s]+)?(?:bonjour|bonsoir|salut|hello|bienvenue)\b|"
+                       r"\b(?:ravie?|heureuse?|enchant[ée]e?|un plaisir|content[e]?) de (?:vous|te) (?:rencontrer|"
+                       r"recevoir|retrouver|conna[îi]tre)\b|\bmerci de m'avoir (?:invit|reçu)", re.I)
+_INTRODUCES = re.compile(r"\bje m'appelle\b|\bmon (?:pr[ée])?nom est\b|\bmoi,? c'est [A-ZÀ-Þ]", re.I)
+# "je suis le nouveau directeur de l'Andra": a host taking a role the sources give someone else.
+_SELF_ROLE = re.compile(r"\bje suis (?:(?:le|la|l'|un|une)\s*)(?:(?:nouveau|nouvelle|nouvel|actuel|actuelle|"
+                        r"ancien|ancienne|grand|grande|seul|seule|premier|première)\s+)?([^\W\d_][\w\-]{2,})", re.I)
+_ROLE_NOUNS = frozenset(fold(w) for w in """directeur directrice président présidente ministre fondateur fondatrice
+pdg ceo cfo cto responsable patron patronne porte-parole chercheur chercheuse ingénieur ingénieure scientifique médecin
+docteur professeur professeure auteur autrice rédacteur rédactrice journaliste physicien physicienne
+inventeur inventrice propriétaire créateur créatrice dirigeant dirigeante chef cheffe maire député députée
+sénateur sénatrice organisateur organisatrice administrateur administratrice membre employé employée salarié
+salariée""".split())
+
+
+class PersonaCheck(Check):
+    """Production talk ("l'extrait qui m'a été présenté"), a chat assistant's manners, a host greeting
+    the other mid-episode, introducing themselves, or taking a role from the sources."""
+
+    name = "persona"
+    unusable = True
+
+    def __call__(self, draft, ctx):
+        text = normalize(draft.text)
+        for pattern in _PRODUCTION:
+            m = pattern.search(text)
+            if m and fold(m.group().strip()) not in ctx.folded_sources:
+                return _fail(self, f"parle de la fabrication de l'épisode : « {m.group().strip()} »")
+        for pattern in _ASSISTANT:
+            if m := pattern.search(text):
+                return _fail(self, f"parle comme un assistant : « {m.group()} »")
+        if draft.spec.intent not in ("accroche", "presentation") and (m := _GREETING.search(text)):
+            return _fail(self, f"salue au milieu de l'épisode : « {m.group()} »")
+        if draft.spec.intent != "accroche" and (m := _INTRODUCES.search(text)):
+            return _fail(self, f"se présente au milieu de l'épisode : « {m.group()} »")
+        if (m := _SELF_ROLE.search(text)) and fold(m.group(1)) in _ROLE_NOUNS:
+            return _fail(self, f"se donne un rôle : « {m.group()} »")
+        return None
+
+
+class InstructionCheck(Check):
+    """Small models recite the instruction ("Environ 40 mots. Écris uniquement…")."""
+
+    name = "instruction"
+    unusable = True
+
+    def __call__(self, draft, ctx):
+        said = ngrams(re.sub(r"\d+", "", draft.text), 4)
+        if said and any(g in ctx.instruction_grams for g in said):
+            return _fail(self, "récite la consigne")
+        return None
+
+
+class OwnNameCheck(Check):
+    name = "own-name"
+    intents = frozenset({"presentation", "question", "explication", "recapitulatif"})
+
+    def __call__(self, draft, ctx):
+        speaker = ctx.speaker(draft.spec).name
+        if re.search(rf"\b{re.escape(speaker)}\b", draft.text):
+            return _fail(self, f"{speaker} dit son propre prénom")
+        return None
+
+# ---------------------------------------------------------------- the conversation: roles, echoes, loops
+
+
+def _questions(text: str) -> list[str]:
+    return [s for s in sentences(text, any_case=True) if s.rstrip(" »”\"')").endswith("?")]
+
+
+class QuestionCheck(Check):
+    """The curious host's question turn asks something (measured: given a fact, the model states it)."""
+
+    name = "no-question"
+    intents = frozenset({"question"})
+
+    def __call__(self, draft, ctx):
+        return None if "?" in draft.text else _fail(self, "ne pose pas de question")
+
+
+class RoleCheck(Check):
+    """The expert answers and never hands the questions back; no explaining turn ends on a question."""
+
+    name = "role"
+    intents = frozenset({"presentation", "explication", "recapitulatif", "conclusion"})
+
+    def __call__(self, draft, ctx):
+        said = sentences(draft.text, any_case=True)
+        asked = _questions(draft.text)
+        if said and said[-1].rstrip(" »”\"')").endswith("?"):
+            return _fail(self, "finit sur une question au lieu d'expliquer")
+        if draft.spec.speaker == EXPERT and len(asked) * 2 > len(said):
+            return _fail(self, "pose des questions au lieu d'expliquer")
+        return None
+
+
+class EchoCheck(Check):
+    """A line that gives back the previous one: a question answered by the question, or mostly the
+    same content words; an answer must bring content of its own."""
+
+    name = "echo"
+    intents = frozenset({"presentation", "question", "explication", "recapitulatif"})
+
+    def __call__(self, draft, ctx):
+        previous = draft.previous
+        if previous is None:
+            return None
+        mine, theirs = stems(draft.text), stems(previous.text)
+        if not mine:
+            return None
+        shared = len(mine & theirs) / len(mine)
+        if previous.text.rstrip().endswith("?") and _questions(draft.text) and shared >= 0.5 \
+                and draft.spec.speaker == EXPERT:
+            return _fail(self, "répond à la question par la même question")
+        if len(mine) >= 4 and shared >= 0.7:
+            return _fail(self, "redit la réplique précédente")
+        if draft.spec.intent in ("explication", "presentation") and len(mine - theirs) < 3:
+            return _fail(self, "n'apporte rien de neuf")
+        return None
+
+
+class RepeatCheck(Check):
+    """Says again what an earlier turn said (an 8-word run, or the last turn quoted)."""
+
+    name = "repeated"
+    warmer = True
+    # A recap says again what was said, by definition; every other turn must bring something new.
+    intents = frozenset({"accroche", "presentation", "question", "explication", "conclusion"})
+
+    def __call__(self, draft, ctx):
+        earlier = [ctx.without_shared(t.text, facts=True) for t in draft.done]
+        if repeats_previous(ctx.without_shared(draft.text, facts=True), earlier):
+            return _fail(self, "répète ce qui a déjà été dit")
+        return None
+
+
+class CopyCheck(Check):
+    """Reads the sources out instead of explaining them (8-word runs found in the sources)."""
+
+    name = "copied"
+    warmer = True
+
+    def __call__(self, draft, ctx):
+        grams = len(ngrams(draft.text, 8))
+        if not grams:
+            return None
+        copied = copied_runs(ctx.without_shared(draft.text), ctx.index, 8)
+        over_budget = (ctx.copied_so_far + copied) > ctx.max_copied * (ctx.grams_so_far + grams)
+        if copied / grams > ctx.max_copied_turn or (over_budget and copied / grams > ctx.max_copied):
+            return _fail(self, "recopie les documents mot pour mot")
+        return None
+
+# ---------------------------------------------------------------- substance: facts, grounding, contradiction
+
+
+def conveys(fact: Fact, text: str, ctx: CheckContext | None = None) -> bool:
+    """The line tells this fact: one of its numbers or names (the subject's own name does not count)
+    and some of its words, or, for a fact without any, enough of its content words."""
+    said = Mentions(text)
+    theirs = stems(fact.text)
+    shared = len(stems(text) & theirs) / max(1, len(theirs))
+    own = [i for i in fact.items if ctx is None or not ctx.in_subject(i)]
+    if own:
+        items = [i for i in own if said.fact(i)]
+        return bool(items) and (len(items) >= 2 or shared >= 0.2 or len(own) == 1)
+    return shared >= 0.35 and len(stems(text) & theirs) >= 2
+
+
+class FactCheck(Check):
+    """An explaining turn conveys the fact it was given (the first one; the others are welcome)."""
+
+    name = "fact"
+    intents = frozenset({"accroche", "presentation", "explication", "recapitulatif"})
+
+    def __call__(self, draft, ctx):
+        facts = draft.spec.facts
+        if not facts:
+            return None
+        needed = facts if draft.spec.intent == "recapitulatif" else facts[:1]
+        if draft.spec.intent == "recapitulatif":
+            ok = any(conveys(f, draft.text, ctx) for f in needed)
+        else:
+            ok = all(conveys(f, draft.text, ctx) for f in needed)
+        return None if ok else _fail(self, f"ne dit pas ce fait : {facts[0].text}")
+
+
+# Numbers too common in speech to need a source ("deux choses", "trois fois rien").
+_SMALL = {str(n) for n in range(0, 11)}
+_YEAR = re.compile(r"^(?:1[5-9]\d\d|20\d\d)$")
+
+
+class GroundingCheck(Check):
+    """No number, date or name that appears in none of the sources (a cheap hallucination guard)."""
+
+    name = "unsupported"
+
+    def __call__(self, draft, ctx):
+        missing = sorted(n for n in number_keys(draft.text) - ctx.numbers if n not in _SMALL)
+        if missing:
+            return _fail(self, "chiffre absent des documents : " + ", ".join(missing))
+        unknown = sorted(n for n in names(draft.text) if not ctx.known_name(n))
+        if unknown:
+            return _fail(self, "nom absent des documents : " + ", ".join(unknown))
+        for key, words in number_contexts(draft.text).items():
+            if key in _SMALL or _YEAR.match(key):
+                continue
+            theirs = ctx.number_contexts.get(key, set())
+            if words and theirs and not words & theirs:
+                return _fail(self, f"le chiffre {key} ne compte pas ce que disent les documents")
+        return None
+
+
+_NEGATION = re.compile(r"\b(?:ne|n')\s*(?:\S+\s+){0,4}?(?:pas|jamais|plus|rien|guère|nullement|aucun\w*|point)\b", re.I)
+
+
+def _negative(sentence: str) -> bool:
+    return bool(_NEGATION.search(normalize(sentence).replace("n'", "n' ")))
+
+
+class ContradictionCheck(Check):
+    """A sentence that says the opposite of the assigned fact, or of another sentence of the turn
+    (same content words, opposite polarity): measured, "ne sont pas transmises… sont transmissibles"."""
+
+    name = "contradiction"
+
+    def __call__(self, draft, ctx):
+        said = sentences(draft.text, any_case=True)
+        for fact in draft.spec.facts:
+            theirs = stems(fact.text)
+            for s in said:
+                shared = stems(s) & theirs
+                if len(shared) >= 3 and len(shared) >= 0.4 * len(theirs) and _negative(s) != _negative(fact.text):
+                    return _fail(self, f"contredit le fait : {fact.text}")
+        for i, a in enumerate(said):
+            for b in said[i + 1:]:
+                if len(stems(a) & stems(b)) >= 3 and _negative(a) != _negative(b):
+                    return _fail(self, "se contredit d'une phrase à l'autre")
+        return None
+
+# ---------------------------------------------------------------- French: gender, grammar
+
+
+_FIRST_PERSON = re.compile(
+    r"\bje (?:suis|me sens|reste|serais|serai|étais|suis restée?|me suis senti(?:e)?)\s+"
+    r"((?:(?:très|vraiment|tellement|si|assez|plutôt|toujours|aussi|complètement|absolument|trop|bien|déjà|"
+    r"encore|super|franchement|particulièrement|sincèrement|totalement|un peu|pas|plus|moins)\s+)*)"
+    r"([^\W\d_][\w\-]+)", re.I)
+_SECOND_PERSON = re.compile(
+    r"\b(?:tu es|t'es|tu étais|tu seras|tu serais)\s+((?:(?:très|vraiment|tellement|si|assez|plutôt|toujours|"
+    r"aussi|bien|déjà|pas)\s+)*)([^\W\d_][\w\-]+)", re.I)
+_FEMININE = (("eux", "euse"), ("if", "ive"), ("ier", "ière"), ("er", "ère"), ("ien", "ienne"), ("on", "onne"),
+             ("el", "elle"), ("et", "ète"))
+
+
+def feminine(word: str) -> str:
+    for masculine, female in _FEMININE:
+        if word.endswith(masculine):
+            return word[:-len(masculine)] + female
+    return word + "e"
+
+
+def masculine(word: str) -> str | None:
+    for male, female in _FEMININE:
+        if word.endswith(female):
+            return word[:-len(female)] + male
+    return word[:-1] if word.endswith("e") else None
+
+
+def gender_of(word: str) -> str | None:
+    """"f" or "m" for an adjective or participle whose other form exists, None when it does not tell."""
+    word = word.lower()
+    if word in STOPWORDS or len(word) < 3 or not known(word, "fr"):
+        return None
+    male = masculine(word)
+    if male and male != word and known(male, "fr") and feminine(male) == word:
+        return "f"
+    female = feminine(word)
+    if not word.endswith("e") and known(female, "fr"):
+        return "m"
+    return None
+
+
+class GenderCheck(Check):
+    """Hosts agree with their own grammatical gender ("je suis curieuse" for Camille when her voice is
+    female), and with the other host's when they say "tu es…"."""
+
+    name = "gender"
+
+    def __call__(self, draft, ctx):
+        for pattern, host in ((_FIRST_PERSON, ctx.speaker(draft.spec)), (_SECOND_PERSON, ctx.other(draft.spec))):
+            if not host.gender:
+                continue
+            for m in pattern.finditer(normalize(draft.text)):
+                said = gender_of(m.group(2))
+                if said and said != host.gender:
+                    return _fail(self, f"« {m.group(2)} » ne s'accorde pas avec {host.name} "
+                                       f"({'une femme' if host.gender == 'f' else 'un homme'})")
+        return None
+
+
+class GrammarCheck(Check):
+    """Grammalecte errors left after its safe corrections (see grammar.py)."""
+
+    name = "grammar"
+
+    def __call__(self, draft, ctx):
+        if ctx.grammar is None:
+            return None
+        errors = ctx.grammar.errors(draft.text)
+        if errors:
+            return _fail(self, "; ".join(f"« {e.text} » : {e.message}" for e in errors[:3]))
+        return None
+
+# ---------------------------------------------------------------- the episode's shape: opening, closing
+
+
+class OpeningCheck(Check):
+    """The first two turns name the subject and a number, name, date or place of the sources."""
+
+    name = "vague-opening"
+    intents = frozenset({"accroche", "presentation"})
+
+    def __call__(self, draft, ctx):
+        opening = [t.text for t in draft.done] + [draft.text]
+        facts = set(ctx.facts) | {i for f in draft.spec.facts for i in f.items if not ctx.in_subject(i)}
+        if not opening_is_concrete(opening, ctx.subject_terms, facts):
+            return _fail(self, "reste vague : ni le sujet ni un fait précis")
+        return None
+
+
+_GOODBYE = re.compile(r"\bau revoir\b|\bà (?:très )?bient[ôo]t\b|\bà la prochaine\b|\bà (?:très )?vite\b|"
+                      r"\bsalut\b|\bbonne (?:journée|soirée|écoute|semaine)\b|\bà plus tard\b|\bmerci de nous avoir "
+                      r"(?:écoutés?|suivis?)\b|\bmerci (?:à vous|à tous|à toutes) (?:de|pour)\b", re.I)
+
+
+class ClosingCheck(Check):
+    """The episode ends on a goodbye, never on a question or mid-thought."""
+
+    name = "closing"
+    intents = frozenset({"recapitulatif", "conclusion"})
+
+    def __call__(self, draft, ctx):
+        text = draft.text.rstrip()
+        if text.endswith("?"):
+            return _fail(self, "finit sur une question")
+        if not text.endswith((".", "!", "…", "»", "\"", ")")):
+            return _fail(self, "s'arrête au milieu d'une idée")
+        if draft.spec.intent == "conclusion" and not _GOODBYE.search(text):
+            return _fail(self, "ne dit pas au revoir")
+        return None
+
+
+DEFAULT_CHECKS: tuple[Check, ...] = (
+    FrenchCheck(), PersonaCheck(), InstructionCheck(), OwnNameCheck(), QuestionCheck(), RoleCheck(), EchoCheck(),
+    RepeatCheck(), CopyCheck(), FactCheck(), GroundingCheck(), ContradictionCheck(), GenderCheck(), GrammarCheck(),
+    OpeningCheck(), ClosingCheck(),
+)
+
+
+def run_checks(draft: Draft, ctx: CheckContext, checks: Iterable[Check] = DEFAULT_CHECKS) -> list[Failure]:
+    """Every failure of the line, cheapest checks first; an empty line fails once."""
+    if not draft.text.strip():
+        return [Failure("empty")]
+    return [f for check in checks if check.applies(draft.spec) and (f := check(draft, ctx)) is not None]
+
+
+UNUSABLE = frozenset({"empty", "truncated", "invalid-json", "refusal", "meta", "english", "persona", "instruction",
+                      "echo", "unsupported", "contradiction", "role", "closing"})
+WARMER = frozenset(c.name for c in DEFAULT_CHECKS if c.warmer)
+
+__all__ = ["Check", "CheckContext", "DEFAULT_CHECKS", "Draft", "Failure", "UNUSABLE", "WARMER", "conveys",
+           "feminine", "gender_of", "masculine", "run_checks"]

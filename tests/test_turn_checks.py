@@ -1,0 +1,204 @@
+"""Each turn check on French lines that pass and lines that fail (measured failures of the 1.5B model)."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.hosts import parse_hosts
+from generator.writing import checks as c
+from generator.writing.factbank import Fact
+from generator.writing.grammar import GrammarChecker
+from generator.writing.guard import FrenchGuard
+from generator.writing.plan import TurnSpec
+from generator.writing.script import Turn
+
+HOSTS = parse_hosts("Camille,Thomas")          # Camille: female voice, Thomas: male voice
+SOURCES = [
+    "Le grand four solaire d'Odeillo a été mis en service en 1970 par le CNRS, à Font-Romeu-Odeillo-Via.",
+    "Sur la pente, 63 héliostats suivent la course du Soleil. Au foyer, la température dépasse 3 500 °C.",
+    "Le four n'a jamais été conçu pour produire de l'électricité.",
+    "Le physicien Félix Trombe avait d'abord construit un four à Mont-Louis en 1949.",
+]
+MIRRORS = Fact(2, SOURCES[1].split(". ")[0] + ".", 2, 0, ("63",), 0.8, 0.3)
+HEAT = Fact(3, "Au foyer, la température dépasse 3 500 °C.", 2, 0, ("3 500 °C",), 0.7, 0.3)
+NO_POWER = Fact(4, SOURCES[2], 3, 0, (), 0.5, 0.6)
+OPENING = Fact(1, SOURCES[0], 1, 0, ("1970", "CNRS", "Odeillo", "Font-Romeu-Odeillo-Via"), 0.9, 0.0)
+
+
+@pytest.fixture(scope="module")
+def ctx():
+    return c.CheckContext(FrenchGuard(), HOSTS, "le four solaire d'Odeillo", SOURCES,
+                          grammar=GrammarChecker(["Camille", "Thomas", "Odeillo", "héliostats"]))
+
+
+def spec(intent="explication", facts=(MIRRORS,), speaker=None):
+    who = speaker if speaker is not None else (0 if intent in ("accroche", "question", "recapitulatif") else 1)
+    return TurnSpec(who, intent, 1, tuple(facts), 35)
+
+
+def turn(speaker, text, intent="explication"):
+    return Turn(speaker=speaker, text=text, segment=1, intent=intent)
+
+
+def fails(check, text, ctx, spec_=None, done=()):
+    failure = check(c.Draft(text, spec_ or spec(), list(done)), ctx)
+    return failure.check if failure else None
+
+
+QUESTION = turn("Camille", "Et comment fonctionne le principe du four solaire ?", "question")
+
+
+# ---------------------------------------------------------------- echo
+
+def test_echo_a_question_answered_by_the_same_question(ctx):
+    check = c.EchoCheck()
+    assert fails(check, "Comment fonctionne le principe du four solaire ?", ctx, done=[QUESTION]) == "echo"
+    assert fails(check, "Eh bien, 63 héliostats renvoient la lumière du Soleil vers un grand miroir courbe.",
+                 ctx, done=[QUESTION]) is None
+
+
+def test_echo_mostly_the_previous_words_or_nothing_new(ctx):
+    check = c.EchoCheck()
+    previous = turn("Thomas", "Les 63 héliostats suivent la course du Soleil toute la journée sur la pente.")
+    assert fails(check, "Oui, les héliostats suivent la course du Soleil sur la pente, toute la journée.", ctx,
+                 spec("question", speaker=0), [previous]) == "echo"
+    assert fails(check, "Le four concentre du Soleil.", ctx,
+                 done=[turn("Camille", "Le four concentre la lumière du Soleil ?", "question")]) == "echo"
+    assert fails(check, "D'accord ! Et pourquoi l'avoir construit dans les Pyrénées ?", ctx,
+                 spec("question", speaker=0), [previous]) is None
+
+
+# ---------------------------------------------------------------- meta and persona
+
+@pytest.mark.parametrize("line", [
+    "Je vous présente aujourd'hui mon sujet de réplique : le four solaire.",
+    "Quel est l'extrait du site d'Odeillo qui vous a été présenté ?",
+    "L'extrait qui a été présenté parle d'un four.",
+    "Selon la consigne, je dois parler du four.",
+    "Comment puis-je vous aider aujourd'hui ?",
+    "Bien sûr, je suis toujours là pour vous aider.",
+    "En tant qu'IA, je trouve ce four fascinant.",
+    "Bonjour Thomas, c'est un plaisir de vous rencontrer !",
+    "Je suis le nouveau directeur de l'Andra et je connais bien le four.",
+    "Je m'appelle Camille et je découvre le four.",
+])
+def test_production_talk_and_assistant_persona_fail(ctx, line):
+    assert fails(c.PersonaCheck(), line, ctx, spec("explication", speaker=0)) == "persona"
+
+
+@pytest.mark.parametrize("line", [
+    "Le passage des rayons dans l'air sec compte beaucoup, et le site a été choisi pour ça.",
+    "On y étudie l'hydrogène extrait de l'eau grâce à la chaleur du Soleil.",
+    "Je suis curieuse : pourquoi à Odeillo ?",
+])
+def test_ordinary_words_are_not_production_talk(ctx, line):
+    assert fails(c.PersonaCheck(), line, ctx, spec("question", speaker=0)) is None
+
+
+def test_greeting_and_introduction_only_open_the_episode(ctx):
+    hello = "Bonjour à tous ! Je m'appelle Camille, et aujourd'hui on parle du four solaire d'Odeillo."
+    assert fails(c.PersonaCheck(), hello, ctx, spec("accroche", (OPENING,))) is None
+    assert fails(c.PersonaCheck(), hello, ctx, spec("question")) == "persona"
+
+
+# ---------------------------------------------------------------- roles
+
+def test_the_expert_explains_and_the_curious_host_asks(ctx):
+    assert fails(c.RoleCheck(), "Les héliostats, tu sais comment ils marchent ?", ctx) == "role"
+    assert fails(c.RoleCheck(), "Vous savez quoi ? Les 63 héliostats suivent le Soleil. Et c'est tout ?", ctx) == "role"
+    assert fails(c.RoleCheck(), "Vous savez quoi ? Les 63 héliostats suivent le Soleil toute la journée.", ctx) is None
+    assert fails(c.QuestionCheck(), "Les héliostats suivent le Soleil.", ctx, spec("question")) == "no-question"
+    assert fails(c.QuestionCheck(), "Et les héliostats, ils servent à quoi ?", ctx, spec("question")) is None
+    assert not c.RoleCheck().applies(spec("question"))
+
+
+# ---------------------------------------------------------------- substance
+
+def test_assigned_fact_is_conveyed_by_its_figures_or_its_words(ctx):
+    check = c.FactCheck()
+    assert fails(check, "Sur la pente, il y a soixante-trois héliostats qui bougent avec le Soleil.", ctx) is None
+    assert fails(check, "Le four est un endroit vraiment fascinant à visiter.", ctx) == "fact"
+    wordy = spec("explication", (NO_POWER,))
+    assert fails(check, "Ce four n'est pas là pour produire de l'électricité : il sert à la recherche.", ctx, wordy) is None
+    assert fails(check, "C'est un outil de recherche sur les matériaux.", ctx, wordy) == "fact"
+
+
+def test_naming_the_subject_is_not_conveying_the_opening_fact(ctx):
+    opening = spec("accroche", (OPENING,))
+    assert fails(c.FactCheck(), "Bonjour à tous ! On part pour le four solaire d'Odeillo.", ctx, opening) == "fact"
+    assert fails(c.FactCheck(), "Bonjour à tous ! Le four d'Odeillo tourne depuis 1970.", ctx, opening) is None
+
+
+def test_numbers_and_names_absent_from_the_sources_fail(ctx):
+    check = c.GroundingCheck()
+    assert fails(check, "Il mesure 47 mètres de haut et 50 de large.", ctx) == "unsupported"
+    assert fails(check, "Il a coûté des conséquences sur l'économie mondiale selon Elon Musk.", ctx) == "unsupported"
+    assert fails(check, "Il a été mis en service en 2017.", ctx) == "unsupported"
+    assert fails(check, "Félix Trombe l'a testé à Mont-Louis en 1949, puis le CNRS l'a ouvert en 1970.", ctx) is None
+    assert fails(check, "On est à Font-Romeu-Odeillo-Via, avec soixante-trois héliostats.", ctx) is None
+    assert fails(check, "Merci Camille, et à bientôt !", ctx, spec("conclusion", ())) is None
+
+
+def test_a_figure_on_the_wrong_thing_fails(ctx):
+    check = c.GroundingCheck()
+    assert fails(check, "Le four mesure 63 mètres de haut.", ctx) == "unsupported"
+    assert fails(check, "Il y a 63 héliostats sur la pente.", ctx) is None
+
+
+def test_contradiction_of_the_fact_or_within_the_turn(ctx):
+    check = c.ContradictionCheck()
+    no_power = spec("explication", (NO_POWER,))
+    assert fails(check, "Le four a été conçu pour produire de l'électricité pour la région.", ctx, no_power) \
+        == "contradiction"
+    assert fails(check, "Le four n'a jamais servi à produire de l'électricité, c'est un outil de recherche.", ctx,
+                 no_power) is None
+    measured = ("Les mutations ne sont pas transmises aux descendants. Cela montre que les mutations sont "
+                "clairement transmises aux descendants.")
+    assert fails(check, measured, ctx, spec("explication", ())) == "contradiction"
+
+
+# ---------------------------------------------------------------- French
+
+def test_hosts_agree_with_their_own_gender(ctx):
+    check = c.GenderCheck()
+    camille = spec("question", speaker=0)
+    assert fails(check, "Je suis vraiment curieux de savoir comment ça marche.", ctx, camille) == "gender"
+    assert fails(check, "Je suis vraiment curieuse de savoir comment ça marche.", ctx, camille) is None
+    assert fails(check, "Je suis impressionnée par ces miroirs.", ctx, spec("explication")) == "gender"
+    assert fails(check, "Je suis impressionné par ces miroirs, et tu es prête pour la suite ?", ctx,
+                 spec("explication")) is None
+    assert fails(check, "Tu es prêt pour la suite ?", ctx, spec("explication")) == "gender"   # Thomas to Camille
+    assert c.gender_of("ravie") == "f" and c.gender_of("ravi") == "m" and c.gender_of("tranquille") is None
+
+
+def test_grammar_errors_left_after_safe_corrections_fail(ctx):
+    check = c.GrammarCheck()
+    assert fails(check, "Le consommation de pétrol augmente.", ctx) == "grammar"
+    fixed, left = ctx.grammar.fix("Le consommation de pétrol augmente au foyer d'Odeillo.")
+    assert fixed == "La consommation de pétrole augmente au foyer d'Odeillo." and left == []
+    assert fails(check, fixed, ctx) is None
+    assert fails(check, "Les héliostats renvoient la lumière vers le miroir environnementnel.", ctx) == "grammar"
+
+
+# ---------------------------------------------------------------- shape of the episode
+
+def test_closing_says_goodbye_and_never_ends_on_a_question(ctx):
+    check = c.ClosingCheck()
+    goodbye = spec("conclusion", ())
+    assert fails(check, "Merci Camille ! Et vous, vous iriez le visiter ?", ctx, goodbye) == "closing"
+    assert fails(check, "Merci Camille pour tes questions.", ctx, goodbye) == "closing"
+    assert fails(check, "Merci Camille, et merci à vous de nous avoir écoutés. À bientôt !", ctx, goodbye) is None
+    assert fails(check, "On retient 63 héliostats et", ctx, spec("recapitulatif", (MIRRORS,))) == "closing"
+
+
+def test_the_opening_names_a_fact_beyond_the_subject(ctx):
+    check = c.OpeningCheck()
+    opening = spec("accroche", (OPENING,))
+    assert fails(check, "Bonjour à tous ! Aujourd'hui, le four solaire d'Odeillo.", ctx, opening) == "vague-opening"
+    assert fails(check, "Bonjour à tous ! Le four solaire d'Odeillo, ouvert par le CNRS en 1970.", ctx, opening) is None
+
+
+def test_run_checks_reports_every_failure(ctx):
+    failures = c.run_checks(c.Draft("Le four mesure 47 mètres. Comment puis-je vous aider ?", spec(), []), ctx)
+    assert {"persona", "unsupported", "role"} <= {f.check for f in failures}
+    assert [f.check for f in c.run_checks(c.Draft("   ", spec(), []), ctx)] == ["empty"]
