@@ -40,8 +40,11 @@ PER_PASSAGE = 2             # first pass: at most this many statements from one 
 # Coverage: each document is cut into this many stretches; a statement from a stretch the bank has
 # not drawn on yet gets a bonus, so the middle and the end of a long document are heard too.
 STRETCHES, W_STRETCH = 5, 0.12
+# Each section's share of the bank follows its share of the document's words: the section that
+# explains how the thing works (usually the longest) is not crowded out by the lead's anecdotes.
+W_SECTION_SHARE = 0.2
 
-_BOILERPLATE = re.compile(r"https?://|www\.|@\w|cookies?\b|newsletter|abonnez|inscrivez|cr[ée]dits? (?:photo|image)|"
+_BOILERPLATE = re.compile(r"^(?:source|sources|crédits?|photo|image|légende|lire aussi|à lire)\s*:|https?://|www\.|@\w|cookies?\b|newsletter|abonnez|inscrivez|cr[ée]dits? (?:photo|image)|"
                           r"©|tous droits|all rights reserved|cliquez|click here|subscribe|sign up|\[(?:e-mail|t[ée]l[ée]phone)"
                           r"[^\]]*\]", re.I)
 _PLACEHOLDER = re.compile(r"\[(?:e-mail|t[ée]l[ée]phone|num[ée]ro)[^\]]*\]", re.I)
@@ -185,6 +188,15 @@ def build_fact_bank(passages: Sequence[Passage], docs: Sequence[Document], *, bu
     def stretch(i: int) -> tuple[int, int]:
         return candidates[i].passage.doc, min(STRETCHES - 1, int(candidates[i].passage.position * STRETCHES))
 
+    def section(i: int) -> tuple[int, str | None]:
+        return candidates[i].passage.doc, candidates[i].passage.section
+
+    section_words: dict[tuple[int, str | None], int] = {}
+    for p in passages:
+        section_words[(p.doc, p.section)] = section_words.get((p.doc, p.section), 0) + p.words
+    total_words = max(1, sum(section_words.values()))
+    taken: dict[tuple[int, str | None], int] = {}
+
     per_passage: dict[int, int] = {}
     used_words = 0
     limit = min(max_facts, len(candidates))
@@ -204,6 +216,8 @@ def build_fact_bank(passages: Sequence[Passage], docs: Sequence[Document], *, bu
                     value -= 0.15      # every number and name it holds is already in the bank
                 if stretch(i) not in stretches:
                     value += W_STRETCH
+                owed = section_words.get(section(i), 0) / total_words * (len(chosen) + 1) - taken.get(section(i), 0)
+                value += W_SECTION_SHARE * max(-1.0, min(1.0, owed))
                 if value > best_value:
                     best, best_value = i, value
             if best < 0:
@@ -214,6 +228,7 @@ def build_fact_bank(passages: Sequence[Passage], docs: Sequence[Document], *, bu
             used_words += int(length[best])
             covered.update(fold(x) for x in items[best])
             stretches.add(stretch(best))
+            taken[section(best)] = taken.get(section(best), 0) + 1
             per_passage[candidates[best].passage.id] = per_passage.get(candidates[best].passage.id, 0) + 1
         if used_words >= budget_words * 0.9:
             break
