@@ -175,6 +175,9 @@ _ASSISTANT = [re.compile(p, re.I) for p in (
     r"^(?:(?:bien s[ûu]r|d'accord|ok|entendu|avec plaisir)[,!.]?\s+)?je (?:vais|peux) (?:vous |te )?(?:résumer|expliquer|"
     r"répondre|aider|présenter|reformuler)\b(?! comment| pourquoi| ce qui| que)",
 )]
+# Announcing instead of saying: fine to open an episode, empty anywhere else.
+_ANNOUNCE = re.compile(r"\b(?:nous sommes|on est) (?:ici|là) pour\b|\bje vais (?:vous |te )?(?:parler|présenter)\b|"
+                       r"\bnous allons (?:parler|analyser|explorer|discuter)\b", re.I)
 _GREETING = re.compile(r"^(?:(?:eh bien|alors|oui|bon)[,!\s]+)?(?:bonjour|bonsoir|salut|hello|bienvenue)\b|"
                        r"\b(?:ravie?|heureuse?|enchant[ée]e?|un plaisir|content[e]?) de (?:vous|te) (?:rencontrer|"
                        r"recevoir|retrouver|conna[îi]tre)\b|\bmerci de m'avoir (?:invit|reçu)", re.I)
@@ -206,6 +209,8 @@ class PersonaCheck(Check):
         for pattern in _ASSISTANT:
             if m := pattern.search(text):
                 return _fail(self, f"parle comme un assistant : « {m.group()} »")
+        if draft.spec.intent != "accroche" and (m := _ANNOUNCE.search(text)):
+            return _fail(self, f"annonce au lieu d'expliquer : « {m.group()} »")
         if draft.spec.intent not in ("accroche", "presentation") and (m := _GREETING.search(text)):
             return _fail(self, f"salue au milieu de l'épisode : « {m.group()} »")
         if draft.spec.intent != "accroche" and (m := _INTRODUCES.search(text)):

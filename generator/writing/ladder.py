@@ -82,7 +82,8 @@ def tidy(text: str, names: Sequence[str]) -> str:
 # "Bien sûr, je peux vous répondre.", a greeting or a self-introduction after the opening.
 _PREAMBLE = re.compile(
     r"^(?:(?:bien s[ûu]r|d'accord|entendu|avec plaisir|ok|oui|tout à fait)(?:\s*,?\s*\w+)?\s*[,!.]\s*)?"
-    r"(?:je (?:peux|vais|voudrais) (?:vous |te )?(?:aider|répondre|expliquer|résumer|parler|présenter|reformuler)"
+    r"(?:(?:bien s[ûu]r|d'accord|entendu|absolument)(?:,? {names})?|"
+    r"je (?:peux|vais|voudrais) (?:vous |te )?(?:aider|répondre|expliquer|résumer|parler|présenter|reformuler)"
     r"(?: à (?:ta|votre|cette) question)?|(?:bonjour|bonsoir|salut)(?: \w+)?|je suis {names}\b[^.!?]*|"
     r"je m'appelle [^.!?]*)\s*[.!?…]+\s*", re.I)
 

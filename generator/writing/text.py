@@ -205,6 +205,7 @@ _UNITS = (r"%|pour ?cent|percent|‰|°C|°F|°|€|\$|£|euros?|dollars?|millia
           r"years?|months?|days?|hours?|people|users|parameters")
 _NUMBER_RE = re.compile(rf"(?<![\w.,])({_NUM})(?:\s*({_UNITS})(?![\w]))?")
 _YEAR_RE = re.compile(r"^(1[89]\d\d|20\d\d|2100)$")
+_UNIT_ONLY = re.compile(r"[kKmMgGtT]?[wW][hH]?|[kKmMgG][oObB]|[kK]?[mM]|[kK]?[gG]|[hH]z|[kKmMgG][hH]z", re.I)
 # Acronyms too common to say anything concrete on their own.
 _COMMON_ACRONYMS = frozenset("GPU CPU TPU LLM API PDG CEO CTO PIB GDP PDF URL HTML USB RAM SSD ONG NGO FAQ DIY "
                              "ADN DNA ARN RNA".split())
@@ -298,6 +299,8 @@ def concrete_facts(text: str) -> set[str]:
             # "le Soleil", "la Terre": capitalised by convention, but naming one tells the listener
             # nothing concrete. Measured: an opening about "la traversée du soleil" passed as concrete.
             run = []
+        if len(run) == 1 and _UNIT_ONLY.fullmatch(run[0]):
+            run = []            # "20Kw": a unit stuck to its number, not a name
         if run and run[0][0].isalpha():
             facts.add(" ".join(run))
         i = j
