@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 
 from .checks import UNUSABLE, CheckContext, Failure
 from .citations import Citer
-from .factbank import Fact, salient_words
+from .factbank import Fact
 from .ladder import Ladder, LadderOptions, Rung
 from .llm import LLM, Message
 from .measures import ngrams
@@ -51,7 +51,7 @@ def fact_line(fact: Fact) -> str:
     return f"{fact.speaker} : {fact.text}" if fact.speaker else fact.text
 
 
-def fact_handle(fact: Fact, bank: Sequence[Fact]) -> str:
+def fact_handle(fact: Fact) -> str:
     """How a turn prompt points at a fact of the system prompt: its numbers and names, else its rarest words.
 
     Measured on the 1.5B model (3 answers each): given the whole fact sentence in the turn prompt it
@@ -59,7 +59,10 @@ def fact_handle(fact: Fact, bank: Sequence[Fact]) -> str:
     """
     if fact.items:
         return ", ".join(_with_what_it_counts(item, fact.text) for item in fact.items[:3])
-    return ", ".join(salient_words(fact, bank)) or " ".join(fact.text.split()[:6])
+    # No figure to point with: its first words, so the model finds it in the list (measured: given its
+    # rarest words only, it talked about something else).
+    words = fact.text.split()
+    return "« " + " ".join(words[:8]).rstrip(",;:") + (" … »" if len(words) > 8 else " »")
 
 
 def _with_what_it_counts(item: str, text: str) -> str:
@@ -109,7 +112,7 @@ class DialogueWriter:
         hole = "qxqholeqxq"
         return render("replique", transcript=[] if holes else done, speaker=hole if holes else speaker.name,
                       other=hole if holes else other.name, intent=spec.intent,
-                      facts=[hole for _ in spec.facts] if holes else [fact_handle(f, self.facts) for f in spec.facts],
+                      facts=[hole for _ in spec.facts] if holes else [fact_handle(f) for f in spec.facts],
                       topic=hole if holes else spec.topic, words=words, subject=hole if holes else self.outline.subject)
 
     def _messages(self, spec: TurnSpec, done: Sequence[Turn], words: int) -> list[Message]:
@@ -122,11 +125,11 @@ class DialogueWriter:
 
     def _feedback(self, spec: TurnSpec, failures: list[Failure]) -> str:
         return render("refus", failures=failures, speaker=self.ctx.speaker(spec).name, subject=self.outline.subject,
-                      facts=[fact_handle(f, self.facts) for f in spec.facts])
+                      facts=[fact_handle(f) for f in spec.facts])
 
     def _repair_prompt(self, spec: TurnSpec, text: str, failures: list[Failure]) -> str:
         return render("reparation", speaker=self.ctx.speaker(spec).name, text=text, failures=failures,
-                      facts=[fact_handle(f, self.facts) for f in spec.facts], intent=spec.intent)
+                      facts=[fact_handle(f) for f in spec.facts], intent=spec.intent)
 
     # ---------------------------------------------------------------- one turn
     def write_turn(self, i: int, spec: TurnSpec, done: Sequence[Turn], words: int) -> Rung:

@@ -27,7 +27,7 @@ import numpy as np
 from ..ingest.document import Document
 from . import embeddings
 from .passages import Passage
-from .text import concrete_facts, content_words, facts_in_order, fold, sentences
+from .text import concrete_facts, facts_in_order, fold, sentences
 
 # Statement length, in words: shorter says nothing on its own, longer is a paragraph.
 MIN_WORDS, MAX_WORDS = 5, 60
@@ -245,12 +245,3 @@ def build_fact_bank(passages: Sequence[Passage], docs: Sequence[Document], *, bu
                     c.passage.position, speaker=c.speaker)
 
     return FactBank([fact(i) for i in chosen], len(candidates), len(passages), words_read, [fact(i) for i in rest])
-
-
-def salient_words(fact: Fact, bank: Sequence[Fact], limit: int = 3) -> list[str]:
-    """The words of a fact that the other facts use least: what a question about it should name."""
-    others = [content_words(f.text) for f in bank if f.id != fact.id]
-    words = [w for w in re.findall(r"[^\W\d_][\w'\-]*", fact.text) if fold(w) in content_words(w) and len(w) > 3]
-    ranked = sorted(dict.fromkeys(words), key=lambda w: sum(fold(w) in o for o in others))
-    keep = set(ranked[:limit])
-    return [w for w in dict.fromkeys(words) if w in keep]

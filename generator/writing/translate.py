@@ -80,6 +80,8 @@ def translate_text(llm: LLM, text: str, guard: FrenchGuard, *, seed: int,
             continue   # "Désolé, je ne peux pas traduire…" must never stand in for the source
         if not number_keys(source, spelled=False) <= number_keys(french):
             continue   # a figure lost or changed in translation would be said wrong on air
+        if len(french.split()) < 0.6 * len(text.split()) or french.rstrip()[-1:] not in ".!?…»\")":
+            continue   # measured: "Debian est la seule distribution qui est" — a cut sentence, completed on air
         english = guard.english_words(french)
         if verdict.language != "en" and len(english) <= max(1, len(french.split()) // 20):
             # The few English words left would come back in the hosts' lines.
