@@ -312,3 +312,11 @@ def test_translation_refusal_never_replaces_the_source():
     text, ok = translate_text(FakeLLM(lambda m, s, i: answers[0]), english, FrenchGuard(), seed=1)
     assert not ok and text == english
     assert french_numbers("about 1,300 km and 1.2 million seeds") == "about 1\u202f300 km and 1,2 million seeds"
+
+
+def test_sentences_resting_on_nothing_are_cut_before_the_checks():
+    invented = "Eh bien, " + SAYS[2] + " Ces mesures ont été choisies pour maximiser l'efficacité énergétique mondiale."
+    script, llm = run(Hosts({"presentation": [invented]}))
+    presentation = next(t for t in script.turns if t.intent == "presentation")
+    assert presentation.check.status == "checked" and "maximiser" not in presentation.text
+    assert "héliostats" in presentation.text

@@ -202,3 +202,17 @@ def test_run_checks_reports_every_failure(ctx):
     failures = c.run_checks(c.Draft("Le four mesure 47 mètres. Comment puis-je vous aider ?", spec(), []), ctx)
     assert {"persona", "unsupported", "role"} <= {f.check for f in failures}
     assert [f.check for f in c.run_checks(c.Draft("   ", spec(), []), ctx)] == ["empty"]
+
+
+def test_a_sentence_resting_on_nothing_in_the_sources_fails(ctx):
+    check = c.OffSourceCheck()
+    invented = "Il y a 63 héliostats. Ces mesures ont été choisies pour maximiser l'efficacité énergétique mondiale."
+    assert fails(check, invented, ctx) == "off-source"
+    assert fails(check, "Il y a 63 héliostats qui suivent la course du Soleil sur la pente.", ctx) is None
+    assert fails(check, "Oui, c'est ça.", ctx) is None, "too short to judge"
+
+
+def test_a_turn_saying_the_same_thing_twice_fails(ctx):
+    twice = ("Félix Trombe a construit un four à Mont-Louis en 1949 pour tester l'idée. "
+             "Félix Trombe a construit un four à Mont-Louis en 1949 pour tester l'idée.")
+    assert fails(c.RepeatCheck(), twice, ctx) == "repeated"

@@ -21,7 +21,7 @@ from .factbank import Fact
 from .grammar import GrammarChecker
 from .guard import FrenchGuard
 from .lexicons import known
-from .measures import SourceIndex, copied_runs, opening_is_concrete, repeats_previous
+from .measures import SourceIndex, copied_runs, opening_is_concrete, repeated_ratio, repeats_previous
 from .plan import EXPERT, TurnSpec
 from .script import Host, Turn
 from .text import (STOPWORDS, Mentions, concrete_facts, fold, names, ngrams, normalize,
@@ -78,6 +78,7 @@ class CheckContext:
         self.facts = {f for f in concrete_facts(joined) if not self.in_subject(f)}
         self.host_names = {fold(h.name) for h in self.hosts}
         self.folded_sources = fold(normalize(joined))
+        self.stems = stems(joined)
 
     def in_subject(self, item: str) -> bool:
         subject = {fold(w) for w in tokenize(self.subject)}
@@ -313,6 +314,9 @@ class RepeatCheck(Check):
         earlier = [ctx.without_shared(t.text, facts=True) for t in draft.done]
         if repeats_previous(ctx.without_shared(draft.text, facts=True), earlier):
             return _fail(self, "répète ce qui a déjà été dit")
+        own = sentences(draft.text, any_case=True)
+        if repeated_ratio(own) > 0:
+            return _fail(self, "dit deux fois la même chose")
         return None
 
 
@@ -397,6 +401,27 @@ _NEGATION = re.compile(r"\b(?:ne|n')\s*(?:\S+\s+){0,4}?(?:pas|jamais|plus|rien|g
 
 def _negative(sentence: str) -> bool:
     return bool(_NEGATION.search(normalize(sentence).replace("n'", "n' ")))
+
+
+# A sentence whose content words are mostly found nowhere in the sources says something they do not
+# (measured: "Ces mesures ont été choisies pour maximiser l'efficacité…" on a furnace of 1970).
+OFF_SOURCE_SHARE, OFF_SOURCE_MIN = 0.6, 4
+
+
+def off_source(sentence: str, ctx: CheckContext) -> bool:
+    mine = stems(sentence)
+    return len(mine) >= OFF_SOURCE_MIN and len(mine & ctx.stems) < OFF_SOURCE_SHARE * len(mine)
+
+
+class OffSourceCheck(Check):
+    """An explaining turn says only what the sources say: no sentence made of words they never use."""
+
+    name = "off-source"
+    intents = frozenset({"presentation", "explication", "recapitulatif"})
+
+    def __call__(self, draft, ctx):
+        stray = [s for s in sentences(draft.text, any_case=True) if off_source(s, ctx)]
+        return _fail(self, f"phrase sans appui dans les documents : « {stray[0]} »") if stray else None
 
 
 class ContradictionCheck(Check):
@@ -534,7 +559,8 @@ class ClosingCheck(Check):
 
 DEFAULT_CHECKS: tuple[Check, ...] = (
     FrenchCheck(), PersonaCheck(), InstructionCheck(), OwnNameCheck(), QuestionCheck(), RoleCheck(), EchoCheck(),
-    RepeatCheck(), CopyCheck(), FactCheck(), GroundingCheck(), ContradictionCheck(), GenderCheck(), GrammarCheck(),
+    RepeatCheck(), CopyCheck(), FactCheck(), GroundingCheck(), OffSourceCheck(), ContradictionCheck(), GenderCheck(),
+    GrammarCheck(),
     OpeningCheck(), ClosingCheck(),
 )
 
@@ -547,8 +573,8 @@ def run_checks(draft: Draft, ctx: CheckContext, checks: Iterable[Check] = DEFAUL
 
 
 UNUSABLE = frozenset({"empty", "truncated", "invalid-json", "refusal", "meta", "english", "persona", "instruction",
-                      "echo", "unsupported", "contradiction", "role", "closing"})
+                      "echo", "unsupported", "off-source", "contradiction", "role", "closing"})
 WARMER = frozenset(c.name for c in DEFAULT_CHECKS if c.warmer)
 
 __all__ = ["Check", "CheckContext", "DEFAULT_CHECKS", "Draft", "Failure", "UNUSABLE", "WARMER", "conveys",
-           "feminine", "gender_of", "masculine", "run_checks"]
+           "feminine", "gender_of", "masculine", "off_source", "run_checks"]

@@ -18,7 +18,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from .checks import UNUSABLE, WARMER, CheckContext, Draft, Failure, run_checks
+from .checks import UNUSABLE, WARMER, CheckContext, Draft, Failure, off_source, run_checks
+from .measures import repeated_ratio
 from .llm import LLM, Message
 from .plan import TurnSpec
 from .script import Turn
@@ -82,10 +83,11 @@ def tidy(text: str, names: Sequence[str]) -> str:
 # "Bien sûr, je peux vous répondre.", a greeting or a self-introduction after the opening.
 _PREAMBLE = re.compile(
     r"^(?:(?:bien s[ûu]r|d'accord|entendu|avec plaisir|ok|oui|tout à fait)(?:\s*,?\s*\w+)?\s*[,!.]\s*)?"
-    r"(?:(?:bien s[ûu]r|d'accord|entendu|absolument)(?:,? {names})?|"
+    r"(?:(?:bien s[ûu]r|d'accord|entendu|absolument)(?:,? {names})?|voici (?:quelques|les|des) (?:points|éléments|"
+    r"informations|chiffres|faits)[^:.!?]*|"
     r"je (?:peux|vais|voudrais) (?:vous |te )?(?:aider|répondre|expliquer|résumer|parler|présenter|reformuler)"
     r"(?: à (?:ta|votre|cette) question)?|(?:bonjour|bonsoir|salut)(?: \w+)?|je suis {names}\b[^.!?]*|"
-    r"je m'appelle [^.!?]*)\s*[.!?…]+\s*", re.I)
+    r"je m'appelle [^.!?]*)\s*[.!?…:]+\s*", re.I)
 
 
 def cut_preamble(text: str, names: Sequence[str]) -> str:
@@ -149,8 +151,17 @@ class Ladder:
             text = cut_preamble(text, names)
         return trim_to(text, max(int(words * 1.6), 12)), []
 
-    def repair(self, text: str) -> str:
-        """The corrections that need no model: Grammalecte's safe suggestions."""
+    def repair(self, text: str, spec: TurnSpec | None = None) -> str:
+        """The corrections that need no model: sentences said twice or resting on nothing in the
+        sources are cut (when enough is left), then Grammalecte's safe suggestions."""
+        if spec is not None and spec.explaining and text:
+            kept: list[str] = []
+            for sentence in sentences(text, any_case=True):
+                if off_source(sentence, self.ctx) or any(repeated_ratio([k, sentence]) for k in kept):
+                    continue
+                kept.append(sentence)
+            if kept and len(" ".join(kept).split()) >= 8:
+                text = " ".join(kept)
         if self.ctx.grammar is not None and text:
             text, _ = self.ctx.grammar.fix(text)
         return text
@@ -166,7 +177,7 @@ class Ladder:
         if failed:
             self.fired.update(f.check for f in failed)
             return text, failed
-        text = self.repair(text)
+        text = self.repair(text, spec)
         return text, self.check(text, spec, done)
 
     # ------------------------------------------------------------ the ladder
@@ -197,7 +208,7 @@ class Ladder:
         best, best_failed = min(candidates, key=lambda c: (not c[0], bool(_names(c[1]) & UNUSABLE), len(c[1])))
         if best and "english-words" in _names(best_failed) and _names(best_failed) <= {"english-words", "grammar"}:
             # English words (which Grammalecte also calls misspelt): French ones, asked word by word.
-            fixed = self.repair(apply_glossary(self.llm, best, self.ctx.guard, seed=seed + 70))
+            fixed = self.repair(apply_glossary(self.llm, best, self.ctx.guard, seed=seed + 70), spec)
             bad = self.check(fixed, spec, done)
         elif best:
             prompt = repair_prompt(spec, best, best_failed)
