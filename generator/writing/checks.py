@@ -24,7 +24,7 @@ from .lexicons import known
 from .measures import SourceIndex, copied_runs, opening_is_concrete, repeated_ratio, repeats_previous
 from .plan import EXPERT, TurnSpec
 from .script import Host, Turn
-from .text import (STOPWORDS, Mentions, concrete_facts, fold, names, ngrams, normalize,
+from .text import (STOPWORDS, Mentions, concrete_facts, digits_for_spelled, fold, names, ngrams, normalize,
                    number_contexts, number_keys, sentences, stems, tokenize)
 
 
@@ -405,11 +405,13 @@ def _negative(sentence: str) -> bool:
 
 # A sentence whose content words are mostly found nowhere in the sources says something they do not
 # (measured: "Ces mesures ont été choisies pour maximiser l'efficacité…" on a furnace of 1970).
-OFF_SOURCE_SHARE, OFF_SOURCE_MIN = 0.6, 4
+# Measured on the bench scripts: the invented sentences shared 20–38 % of their words with the sources,
+# the faithful ones 50 % and more (a paraphrase brings words of its own).
+OFF_SOURCE_SHARE, OFF_SOURCE_MIN = 0.4, 4
 
 
 def off_source(sentence: str, ctx: CheckContext) -> bool:
-    mine = stems(sentence)
+    mine = stems(digits_for_spelled(sentence))
     return len(mine) >= OFF_SOURCE_MIN and len(mine & ctx.stems) < OFF_SOURCE_SHARE * len(mine)
 
 
