@@ -5,7 +5,8 @@ Every sentence of every passage is a candidate statement. Each gets a score from
   document is about, as opposed to an aside);
 - concreteness: the numbers, dates, places and names it holds (what a listener
   remembers);
-- structure and position: a document's lead and each section's first statement;
+- structure and position: a document's lead and each section's first two statements (a section
+  opens on its point);
 then statements are picked greedily, best first, each one's score lowered by its
 similarity to those already picked and by the concrete items they already cover
 (maximal marginal relevance), so the bank spreads over the documents' sections
@@ -32,7 +33,7 @@ from .text import concrete_facts, facts_in_order, fold, sentences
 # Statement length, in words: shorter says nothing on its own, longer is a paragraph.
 MIN_WORDS, MAX_WORDS = 5, 60
 # Weights of the score (sum to 1); tuned by reading banks of the bench documents.
-W_CENTRAL, W_CONCRETE, W_LEAD, W_SECTION = 0.45, 0.35, 0.1, 0.1
+W_CENTRAL, W_CONCRETE, W_LEAD, W_SECTION = 0.35, 0.35, 0.1, 0.2
 # Similarity above which two statements say the same thing; and the weight of redundancy.
 DUPLICATE = 0.985
 REDUNDANCY = 0.6
@@ -101,7 +102,7 @@ class _Candidate:
     text: str
     passage: Passage
     speaker: str
-    section_start: bool
+    section_rank: int        # 0 for the first statement of its section: a section opens on its point
 
 
 def _chat_messages(passage: Passage, participants: Sequence[str]) -> list[tuple[str, str]]:
@@ -121,13 +122,12 @@ def _chat_messages(passage: Passage, participants: Sequence[str]) -> list[tuple[
 
 def _candidates(passages: Sequence[Passage], docs: Sequence[Document]) -> list[_Candidate]:
     out: list[_Candidate] = []
-    seen_sections: set[tuple[int, str | None]] = set()
+    seen_sections: dict[tuple[int, str | None], int] = {}
     for p in passages:
         doc = docs[p.doc] if p.doc < len(docs) else None
         chat = doc is not None and doc.kind == "chat"
         units = _chat_messages(p, doc.participants if doc else []) if chat else [("", p.text)]
-        first_of_section = (p.doc, p.section) not in seen_sections
-        seen_sections.add((p.doc, p.section))
+        rank = seen_sections.get((p.doc, p.section), 0)
         pending = ""
         for speaker, unit in units:
             for sentence in sentences(unit):
@@ -144,8 +144,9 @@ def _candidates(passages: Sequence[Passage], docs: Sequence[Document]) -> list[_
                     continue
                 if sentence.endswith("?") and not concrete_facts(sentence):
                     continue     # a question without a fact informs nobody
-                out.append(_Candidate(sentence, p, speaker, first_of_section))
-                first_of_section = False
+                out.append(_Candidate(sentence, p, speaker, rank))
+                rank += 1
+        seen_sections[(p.doc, p.section)] = rank
     return out
 
 
@@ -175,7 +176,7 @@ def build_fact_bank(passages: Sequence[Passage], docs: Sequence[Document], *, bu
         central[mask] = _normalised(vectors[mask] @ centroid)
     concrete = np.array([min(len(i), 3) / 3 for i in items], dtype=np.float32)
     lead = np.array([1.0 if c.passage.position < 0.15 else 0.0 for c in candidates], dtype=np.float32)
-    section = np.array([1.0 if c.section_start else 0.0 for c in candidates], dtype=np.float32)
+    section = np.array([{0: 1.0, 1: 0.5}.get(c.section_rank, 0.0) for c in candidates], dtype=np.float32)
     length = np.array([len(c.text.split()) for c in candidates])
     score = W_CENTRAL * central + W_CONCRETE * concrete + W_LEAD * lead + W_SECTION * section
     score -= np.where(length > 40, 0.1, 0.0)
