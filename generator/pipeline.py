@@ -159,7 +159,7 @@ def write_script(docs: Sequence[Document], llm: LLM, options: ScriptOptions,
     examples = render("exemples", a=options.hosts[0].name, b=options.hosts[1].name).splitlines()
     titles = [p for p in (outline.subject, *(c.title for c in outline.chapters)) if p and len(p.split()) <= 8]
     ctx = CheckContext(guard, options.hosts, outline.subject, sources,
-                       examples=[line.split(":", 1)[-1] for line in examples], grammar=grammar,
+                       examples=[line.split(":", 1)[-1] for line in examples], facts=facts, grammar=grammar,
                        shared_phrases=sorted(set(titles), key=len, reverse=True),
                        fact_phrases=sorted({i for f in facts for i in f.items}, key=len, reverse=True))
     start, done, extra = checkpoint.turns()
@@ -219,7 +219,7 @@ def script_quality(turns: Sequence[Turn], options: ScriptOptions, passages: Sequ
         "copied_ratio": round(measures.copied_ratio(texts, list(ctx.sources)), 4),
         "repeated_ratio": round(measures.repeated_ratio(texts), 4),
         "non_french_turns": sum(ctx.guard.check(t).reason in ("english", "english-words") for t in texts),
-        "opening_concrete": measures.opening_is_concrete(texts[:2], ctx.subject_terms, ctx.facts),
+        "opening_concrete": measures.opening_is_concrete(texts[:2], ctx.subject_terms, ctx.items),
         "ends_with_goodbye": bool(turns) and turns[-1].intent == "conclusion" and not texts[-1].rstrip().endswith("?"),
         "facts_conveyed": len({f for t in turns for f in t.facts}),
         "source_items_said": len(items_said),

@@ -216,3 +216,20 @@ def test_a_turn_saying_the_same_thing_twice_fails(ctx):
     twice = ("Félix Trombe a construit un four à Mont-Louis en 1949 pour tester l'idée. "
              "Félix Trombe a construit un four à Mont-Louis en 1949 pour tester l'idée.")
     assert fails(c.RepeatCheck(), twice, ctx) == "repeated"
+
+
+def test_no_line_says_the_opposite_of_any_fact_of_the_episode():
+    ctx = c.CheckContext(FrenchGuard(), HOSTS, "le four solaire d'Odeillo", SOURCES, facts=[MIRRORS, NO_POWER])
+    line = "Les 63 héliostats suivent le Soleil, et le four a été conçu pour produire de l'électricité."
+    assert fails(c.ContradictionCheck(), line, ctx, spec("explication", (MIRRORS,))) == "contradiction"
+
+
+def test_empty_preambles_are_cut_before_the_checks():
+    from generator.writing.ladder import cut_preamble
+
+    names = ["Camille", "Thomas"]
+    assert cut_preamble("Bien sûr, je comprends votre question. 63 héliostats suivent le Soleil.", names) == \
+        "63 héliostats suivent le Soleil."
+    assert cut_preamble("Excellente question, Camille ! Au foyer, il fait 3 500 °C.", names) == \
+        "Au foyer, il fait 3 500 °C."
+    assert cut_preamble("Bien sûr.", names) == "Bien sûr."

@@ -54,6 +54,7 @@ class CheckContext:
     subject: str
     sources: Sequence[str]                     # passage texts and fact statements (translations included)
     examples: Sequence[str] = ()               # the prompt's tone examples: copying them is copying
+    facts: Sequence[Fact] = ()                 # every fact the episode tells: no line may say their opposite
     grammar: GrammarChecker | None = None
     max_copied: float = 0.10                   # share of the script's 8-word runs found in the sources
     max_copied_turn: float = 0.5               # one turn may quote a figure-laden phrase, not a passage
@@ -75,7 +76,7 @@ class CheckContext:
         self.words |= {part for w in list(self.words) for part in re.split(r"[-']", w) if part}
         self.subject_terms = [w for w in re.findall(r"\w+", self.subject) if len(w) >= 4] or [self.subject]
         # Facts an opening may name: naming the subject itself ("Odeillo" in "le four d'Odeillo") is not one.
-        self.facts = {f for f in concrete_facts(joined) if not self.in_subject(f)}
+        self.items = {f for f in concrete_facts(joined) if not self.in_subject(f)}
         self.host_names = {fold(h.name) for h in self.hosts}
         self.folded_sources = fold(normalize(joined))
         self.stems = stems(joined)
@@ -434,7 +435,7 @@ class ContradictionCheck(Check):
 
     def __call__(self, draft, ctx):
         said = sentences(draft.text, any_case=True)
-        for fact in draft.spec.facts:
+        for fact in dict.fromkeys((*draft.spec.facts, *ctx.facts)):
             theirs = stems(fact.text)
             for s in said:
                 shared = stems(s) & theirs
@@ -531,7 +532,7 @@ class OpeningCheck(Check):
 
     def __call__(self, draft, ctx):
         opening = [t.text for t in draft.done] + [draft.text]
-        facts = set(ctx.facts) | {i for f in draft.spec.facts for i in f.items if not ctx.in_subject(i)}
+        facts = set(ctx.items) | {i for f in draft.spec.facts for i in f.items if not ctx.in_subject(i)}
         if not opening_is_concrete(opening, ctx.subject_terms, facts):
             return _fail(self, "reste vague : ni le sujet ni un fait précis")
         return None

@@ -83,7 +83,9 @@ def tidy(text: str, names: Sequence[str]) -> str:
 # "Bien sûr, je peux vous répondre.", a greeting or a self-introduction after the opening.
 _PREAMBLE = re.compile(
     r"^(?:(?:bien s[ûu]r|d'accord|entendu|avec plaisir|ok|oui|tout à fait)(?:\s*,?\s*\w+)?\s*[,!.]\s*)?"
-    r"(?:(?:bien s[ûu]r|d'accord|entendu|absolument)(?:,? {names})?|voici (?:quelques|les|des) (?:points|éléments|"
+    r"(?:(?:bien s[ûu]r|d'accord|entendu|absolument)(?:,? {names})?|je comprends (?:votre|ta|la) question|"
+    r"(?:c'est une |quelle )?(?:excellente|bonne|très bonne) question(?:,? {names})?|merci pour (?:cette|ta|votre) question|"
+    r"voici (?:quelques|les|des) (?:points|éléments|"
     r"informations|chiffres|faits)[^:.!?]*|"
     r"je (?:peux|vais|voudrais) (?:vous |te )?(?:aider|répondre|expliquer|résumer|parler|présenter|reformuler)"
     r"(?: à (?:ta|votre|cette) question)?|(?:bonjour|bonsoir|salut)(?: \w+)?|je suis {names}\b[^.!?]*|"
