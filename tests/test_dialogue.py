@@ -183,11 +183,13 @@ def test_a_meta_line_is_regenerated_cooler_then_kept():
     assert script.quality["checks_fired"]["persona"] == 1
 
 
-def test_a_copied_line_is_retried_warmer():
+def test_a_line_reading_the_sources_out_is_reworded_without_them_in_view():
     script, llm = run(Hosts({"presentation": [FACTS[1].text + " " + PASSAGES[1].text]}))
     calls = [c for c in llm.calls if c["schema"] and c["schema"].get("x-causerie", {}).get("intent") == "presentation"]
-    assert calls[1]["temperature"] > calls[0]["temperature"]
-    assert "copied" in next(t for t in script.turns if t.intent == "presentation").check.reasons[0]
+    assert len(calls) == 2, "no regeneration: asked again, the model reads the sources again"
+    assert [m["role"] for m in calls[1]["messages"]] == ["user"], "the rewrite does not show the sources"
+    presentation = next(t for t in script.turns if t.intent == "presentation")
+    assert presentation.check.status == "repaired" and presentation.check.reasons == ["1:copied"]
 
 
 def test_a_line_failing_twice_is_rewritten_then_an_answer_failing_again_goes_with_its_question():

@@ -233,3 +233,14 @@ def test_empty_preambles_are_cut_before_the_checks():
     assert cut_preamble("Excellente question, Camille ! Au foyer, il fait 3 500 °C.", names) == \
         "Au foyer, il fait 3 500 °C."
     assert cut_preamble("Bien sûr.", names) == "Bien sûr."
+
+
+def test_a_figure_below_zero_keeps_its_sign():
+    ctx = c.CheckContext(FrenchGuard(), HOSTS, "la réserve de graines", ["Les graines sont gardées à moins 18 degrés."])
+    assert fails(c.GroundingCheck(), "Elles sont à 18 degrés, une température douce.", ctx) == "unsupported"
+    assert fails(c.GroundingCheck(), "Elles sont gardées à moins dix-huit degrés.", ctx) is None
+
+
+def test_an_answer_that_has_no_information_is_a_refusal(ctx):
+    line = "Je n'ai aucune information sur les conditions climatiques de la caverne."
+    assert fails(c.FrenchCheck(), line, ctx) == "refusal"

@@ -24,7 +24,7 @@ from .lexicons import known
 from .measures import SourceIndex, copied_runs, opening_is_concrete, repeated_ratio, repeats_previous
 from .plan import EXPERT, TurnSpec
 from .script import Host, Turn
-from .text import (STOPWORDS, Mentions, concrete_facts, digits_for_spelled, fold, names, ngrams, normalize,
+from .text import (NEGATIVE, STOPWORDS, Mentions, concrete_facts, digits_for_spelled, fold, names, ngrams, normalize,
                    number_contexts, number_keys, sentences, stems, tokenize)
 
 
@@ -392,6 +392,9 @@ class GroundingCheck(Check):
             if key in _SMALL or _YEAR.match(key):
                 continue
             theirs = ctx.number_contexts.get(key, set())
+            if (NEGATIVE in theirs) != (NEGATIVE in words) and theirs - {NEGATIVE} and words - {NEGATIVE}:
+                return _fail(self, f"le signe de {key} n'est pas celui des documents (« moins » {key})")
+            words, theirs = words - {NEGATIVE}, theirs - {NEGATIVE}
             if words and theirs and not words & theirs:
                 return _fail(self, f"le chiffre {key} ne compte pas ce que disent les documents")
         return None

@@ -94,6 +94,8 @@ _REFUSALS = [re.compile(p, re.I) for p in (
     r"^je ne peux pas[\s.!…]*$",
     # Measured on the 1.5B model: "Je suis désolé, mais je n'ai pas d'explications supplémentaires…"
     r"^(?:je suis )?d[ée]sol[ée]e?\b[\s,.!…]*(?:mais\s+)?je n'ai (?:pas|rien)\b",
+    # Measured on an English page: "Je n'ai aucune information sur les conditions climatiques…"
+    r"\bje n'ai (?:aucune|pas d'|pas de|pas la|pas les) ?(?:information|informations|réponse|donnée|données|détail)",
     r"\bas an (?:ai|a\.i\.|artificial intelligence|assistant)\b|\bas a (?:large )?language model\b",
     r"\bi(?:'m| am) (?:an ai|a language model|an assistant|just an ai)\b",
     r"^(?:(?:i'm |i am )?sorry|unfortunately)?[\s,.!]*(?:but )?i (?:cannot|can't|can not|am unable|won't be able|"

@@ -1,10 +1,12 @@
 """One retry ladder for every turn, like whisper's temperature fallback.
 
-write → cheap repairs (labels, quotes, length, Grammalecte's safe corrections) →
-checks → regenerate once with the reasons in the prompt (cooler when the line was
-unusable, warmer when it repeated or copied) → rewrite the best attempt with a
-French repair prompt (English words alone: French equivalents asked word by word)
-→ give up: the driver drops the turn, or uses a fallback that keeps the episode whole.
+write → cheap repairs (labels, preambles, sentences said twice or resting on nothing,
+Grammalecte's safe corrections) → checks → regenerate once with the reasons in the
+prompt (cooler when the line was unusable, warmer when it repeated) → rewrite the best
+attempt: with a French repair prompt; English words alone: French equivalents asked
+word by word; a line that only read the sources out: reworded without the sources in
+view (and without the regeneration, which reads them again) → give up: the driver
+drops the turn, or uses a fallback that keeps the episode whole.
 
 The ladder never prints and never decides the conversation: it returns a `Rung`
 (the text, how it ended, the failures on the way) and counts every failure in
@@ -22,6 +24,7 @@ from .checks import UNUSABLE, WARMER, CheckContext, Draft, Failure, off_source, 
 from .measures import repeated_ratio
 from .llm import LLM, Message
 from .plan import TurnSpec
+from .prompts import render
 from .script import Turn
 from .text import sentences
 from .translate import apply_glossary
@@ -122,6 +125,10 @@ def trim_to(text: str, max_words: int) -> str:
     return head[:cut + 1] if cut > len(head) // 3 else text
 
 
+# Failures of a line that only reads the sources out (Grammalecte may also stumble on their names).
+READ_OUT = frozenset({"copied", "grammar"})
+
+
 def _names(failures: Sequence[Failure]) -> set[str]:
     return {f.check for f in failures}
 
@@ -194,24 +201,32 @@ class Ladder:
             return Rung(text, "checked", 1, reasons)
         reasons.append("1:" + ",".join(sorted(_names(failed))))
         candidates = [(text, failed)]
-
-        # Regenerate once, the reasons appended (the cached prompt prefix is kept).
-        step = opts.temperature_step if _names(failed) & WARMER and not _names(failed) & UNUSABLE else \
-            -opts.temperature_step
-        temperature = round(min(1.1, max(0.1, temperature + step)), 2)
-        retry = [messages[0], {"role": "user", "content": messages[-1]["content"] + "\n\n" + feedback(spec, failed)}]
-        text, failed = self._attempt(retry, spec, done, temperature, seed + 1, words)
-        if not failed:
-            return Rung(text, "regenerated", 2, reasons)
-        reasons.append("2:" + ",".join(sorted(_names(failed))))
-        candidates.append((text, failed))
+        rung = 1
+        if not (text and _names(failed) <= READ_OUT):
+            # Regenerate once, the reasons appended (the cached prompt prefix is kept). A line that only
+            # read the sources out goes straight to the rewrite: asked again, it reads them again.
+            step = opts.temperature_step if _names(failed) & WARMER and not _names(failed) & UNUSABLE else \
+                -opts.temperature_step
+            temperature = round(min(1.1, max(0.1, temperature + step)), 2)
+            retry = [messages[0], {"role": "user", "content": messages[-1]["content"] + "\n\n" + feedback(spec, failed)}]
+            text, failed = self._attempt(retry, spec, done, temperature, seed + 1, words)
+            rung = 2
+            if not failed:
+                return Rung(text, "regenerated", 2, reasons)
+            reasons.append("2:" + ",".join(sorted(_names(failed))))
+            candidates.append((text, failed))
 
         # Rewrite the least bad attempt.
         best, best_failed = min(candidates, key=lambda c: (not c[0], bool(_names(c[1]) & UNUSABLE), len(c[1])))
+        rung += 1
         if best and "english-words" in _names(best_failed) and _names(best_failed) <= {"english-words", "grammar"}:
             # English words (which Grammalecte also calls misspelt): French ones, asked word by word.
             fixed = self.repair(apply_glossary(self.llm, best, self.ctx.guard, seed=seed + 70), spec)
             bad = self.check(fixed, spec, done)
+        elif best and _names(best_failed) <= READ_OUT:
+            # Said again without the sources in view: the model can only reword what the line says.
+            prompt = render("paraphrase", speaker=self.ctx.speaker(spec).name, text=best)
+            fixed, bad = self._attempt([{"role": "user", "content": prompt}], spec, done, 0.6, seed + 50, words)
         elif best:
             prompt = repair_prompt(spec, best, best_failed)
             fixed, bad = self._attempt([messages[0], {"role": "user", "content": prompt}], spec, done, 0.3,
@@ -219,8 +234,8 @@ class Ladder:
         else:
             fixed, bad = "", best_failed
         if fixed and not bad:
-            return Rung(fixed, "repaired", 3, reasons)
+            return Rung(fixed, "repaired", rung, reasons)
         reasons.append("repair:" + ",".join(sorted(_names(bad))))
         if fixed and len(bad) < len(best_failed):
             best, best_failed = fixed, bad
-        return Rung(None, "dropped", 3, reasons, best_failed, best)
+        return Rung(None, "dropped", rung, reasons, best_failed, best)

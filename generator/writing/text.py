@@ -478,6 +478,9 @@ _AFTER_NUMBER = re.compile(rf"({_NUM})(?:\s*(%|°\s?C|°|€|\$)|\s+(?:(?:de|des
                            rf"(?:\s+([^\W\d_][\w\-]*))?)?")
 
 
+NEGATIVE = "-"     # in number_contexts: the number was said below zero ("moins 18 degrés")
+
+
 def number_contexts(text: str) -> dict[str, set[str]]:
     """Each number of a text with the words that follow it ("63 héliostats" -> {"63": {"helios"}}), as stems.
 
@@ -491,6 +494,8 @@ def number_contexts(text: str) -> dict[str, set[str]]:
         if m.start() and (plain[m.start() - 1].isalnum() or plain[m.start() - 1] in ".,"):
             continue
         contexts = out.setdefault(_number_key(m.group(1)), set())
+        if re.search(r"(?:\bmoins|\bminus|−|-)\s*$", plain[max(0, m.start() - 7):m.start()], re.I):
+            contexts.add(NEGATIVE)
         for word in (m.group(2), m.group(3), m.group(4)):
             word = fold((word or "").replace(" ", ""))
             word = _UNIT_WORDS.get(word, word)
@@ -506,7 +511,7 @@ def names(text: str) -> set[str]:
 
 __all__ = [
     "ELISIONS", "Mentions", "STOPWORDS", "concrete_facts", "content_words", "digits_for_spelled",
-    "facts_in_order", "fold", "iter_words", "minutes", "names", "ngrams", "normalize", "number_contexts",
+    "NEGATIVE", "facts_in_order", "fold", "iter_words", "minutes", "names", "ngrams", "normalize", "number_contexts",
     "number_keys",
     "sentences", "spoken_words", "split_words", "stem", "stems", "strip_accents", "tokenize", "unsaid_facts",
 ]
