@@ -55,9 +55,11 @@ SAYS = {
     7: "par beau temps, le foyer reçoit autant que 10 000 soleils réunis.",
     8: "les chercheurs y éprouvent les boucliers thermiques des engins spatiaux.",
 }
-QUESTIONS = ["Et ça marche comment, au juste ?", "Mais pourquoi justement à cet endroit ?",
-             "Et à quoi ça sert, concrètement ?", "Qui s'en occupe, aujourd'hui ?", "Et ça chauffe fort ?",
-             "On y fait quoi, au quotidien ?", "Il en existe d'autres, des fours pareils ?", "Et le public, alors ?"]
+# One question per fact but the hook, in the facts' order: each names something of its fact.
+QUESTIONS = ["Et sur la pente, ces héliostats, ils font quoi ?", "Et au foyer, ça chauffe fort ?",
+             "Qui a eu l'idée en premier, un physicien ?", "Pourquoi cette altitude, au juste ?",
+             "Qui travaille là-haut, un laboratoire ?", "Et par beau temps, ça donne quoi ?",
+             "On y teste quoi, des boucliers ?"]
 DOC = Document(source="odeillo.md", title="Le grand four solaire d'Odeillo", kind="markdown",
                text="\n\n".join(p.text for p in PASSAGES))
 
@@ -322,3 +324,18 @@ def test_sentences_resting_on_nothing_are_cut_before_the_checks():
     presentation = next(t for t in script.turns if t.intent == "presentation")
     assert presentation.check.status == "checked" and "maximiser" not in presentation.text
     assert "héliostats" in presentation.text
+
+
+def test_an_outline_question_about_something_else_is_not_asked():
+    hosts = Hosts()
+    hosts_outline = hosts.__call__
+
+    def respond(messages, schema, i):
+        if schema and "questions" in schema["properties"]:
+            data = json.loads(hosts_outline(messages, schema, i))
+            data["questions"] = ["Et la météo de demain, alors ?"] * len(data["questions"])
+            return json.dumps(data, ensure_ascii=False)
+        return hosts(messages, schema, i)
+    script, _ = run(respond)
+    assert not [t for t in script.turns if t.check.status == "planned"]
+    assert all("météo" not in t.text for t in script.turns)

@@ -30,6 +30,7 @@ from .outline import Outline
 from .plan import CLOSING, CURIOUS, MAX_WORDS, TurnSpec, exchange
 from .prompts import render
 from .script import Turn, TurnCheck
+from .text import stems
 
 # An exchange is added while the words written plus the closing's nominal length stay under this
 # share of the target: measured, small models answer shorter than asked.
@@ -133,7 +134,7 @@ class DialogueWriter:
 
     # ---------------------------------------------------------------- one turn
     def write_turn(self, i: int, spec: TurnSpec, done: Sequence[Turn], words: int) -> Rung:
-        if spec.intent == "question" and spec.topic:
+        if spec.intent == "question" and spec.topic and self._asks_about(spec.topic, spec.facts):
             # The outline's question, after a short reaction: no model call when it passes the checks.
             reactions = render("reactions").splitlines()
             said = {t.text.split()[0] for t in done if t.text}
@@ -145,6 +146,12 @@ class DialogueWriter:
         seed = (self.options.seed * 7919 + i * 97) % (2**31)
         return self.ladder.run(spec, done, self._messages(spec, done, words), words, seed,
                                self._feedback, self._repair_prompt)
+
+    def _asks_about(self, question: str, facts: Sequence[Fact]) -> bool:
+        """The outline's question shares a word with its fact (beyond the subject): measured, the model
+        sometimes shifts its questions by one fact, and the answer then misses the question."""
+        subject = stems(self.outline.subject)
+        return any((stems(question) & stems(f.text)) - subject for f in facts)
 
     def make_turn(self, spec: TurnSpec, text: str, status: str, attempts: int, reasons: list[str]) -> Turn:
         verdict = self.ctx.guard.check(text, hosts=[h.name for h in self.ctx.hosts])
