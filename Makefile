@@ -18,6 +18,7 @@ test: setup-test
 	CAUSERIE_ALL_ENGINES=1 .venv/bin/python -m pytest -q $(PYTEST_ARGS)
 
 bench: setup-test
+	@[ -f bench/docs/debian-history-intro.en.html ] || bench/fetch_docs.sh
 	.venv/bin/python bench/bench_script.py
 
 clean:

@@ -244,3 +244,7 @@ def test_a_figure_below_zero_keeps_its_sign():
 def test_an_answer_that_has_no_information_is_a_refusal(ctx):
     line = "Je n'ai aucune information sur les conditions climatiques de la caverne."
     assert fails(c.FrenchCheck(), line, ctx) == "refusal"
+
+
+def test_thanking_a_host_is_no_unknown_name(ctx):
+    assert fails(c.GroundingCheck(), "Merci Thomas, et à bientôt !", ctx, spec("conclusion", (), speaker=0)) is None
