@@ -35,8 +35,8 @@ GOODBYE = re.compile(r"au revoir|à (?:très )?bient[ôo]t|à la prochaine|à (?
                      r"merci à vous", re.I)
 
 
-def sources_of(script: Script, folder: Path) -> list[str]:
-    """The documents' whole text (re-read from disk when they are still there), plus the facts as told."""
+def documents_of(script: Script, folder: Path) -> list[str]:
+    """The documents' whole text, re-read from disk when they are still there, else the cited passages."""
     texts = []
     for info in script.sources:
         path = Path(info.path)
@@ -44,8 +44,7 @@ def sources_of(script: Script, folder: Path) -> list[str]:
             if candidate.exists():
                 texts.append(load(candidate).text)
                 break
-    texts += [p.text for p in script.passages] + [f.text for f in script.facts]
-    return texts
+    return texts or [p.text for p in script.passages]
 
 
 def opening_named(first: list[str], items: set[str], subject: str) -> bool:
@@ -60,7 +59,9 @@ def measure(folder: Path) -> dict:
     script = Script.load(folder / "script.json")
     turns = script.turns
     said = [t.text for t in turns]
-    sources = sources_of(script, folder)
+    documents = documents_of(script, folder)
+    # What may be said: the documents, and the facts as the hosts were given them (translations).
+    sources = documents + [f.text for f in script.facts]
     joined = " ".join(sources)
     hosts = {text.fold(h.name) for h in script.hosts}
     host_re = re.compile("|".join(rf"\b{re.escape(h.name)}\b" for h in script.hosts))
@@ -124,7 +125,7 @@ def measure(folder: Path) -> dict:
         "grammar_errors_per_100_words": round(100 * errors / words, 2) if words else 0.0,
         "factual_turns_citing": round(sum(bool(t.sources) for t in factual) / len(factual), 3) if factual else 1.0,
         "non_french_turns": sum(guard.check(t).reason in ("english", "english-words") for t in said),
-        "copied": round(measures.copied_ratio(said, sources), 4),
+        "copied": round(measures.copied_ratio(said, documents), 4),     # the documents' own words
         "repeated": round(measures.repeated_ratio(said), 4),
         "concrete_opening": opening_named(said[:2], items, script.subject),
     }

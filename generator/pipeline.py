@@ -160,6 +160,7 @@ def write_script(docs: Sequence[Document], llm: LLM, options: ScriptOptions,
     titles = [p for p in (outline.subject, *(c.title for c in outline.chapters)) if p and len(p.split()) <= 8]
     ctx = CheckContext(guard, options.hosts, outline.subject, sources,
                        examples=[line.split(":", 1)[-1] for line in examples], facts=facts, grammar=grammar,
+                       originals=[p.text for p in passages] + [f.text for f in facts if not f.original],
                        shared_phrases=sorted(set(titles), key=len, reverse=True),
                        fact_phrases=sorted({i for f in facts for i in f.items}, key=len, reverse=True))
     start, done, extra = checkpoint.turns()
@@ -205,7 +206,7 @@ def script_quality(turns: Sequence[Turn], options: ScriptOptions, passages: Sequ
                    translation_failures: int) -> dict:
     """The figures `report.json` shows for the script: form, substance and what the checks did."""
     texts = [t.text for t in turns]
-    spoken = measures_minutes = text.minutes(texts, WORDS_PER_MINUTE)
+    spoken = text.minutes(texts, WORDS_PER_MINUTE)
     source_items = text.concrete_facts(" ".join([p.text for p in passages] + [f.text for f in facts]))
     said = text.Mentions(texts)
     items_said = sorted(i for i in source_items if said.fact(i))
@@ -214,9 +215,9 @@ def script_quality(turns: Sequence[Turn], options: ScriptOptions, passages: Sequ
     statuses = [t.check.status for t in turns]
     return {
         "words": text.spoken_words(texts),
-        "minutes": round(measures_minutes, 2),
+        "minutes": round(spoken, 2),
         "target_minutes": options.minutes,
-        "copied_ratio": round(measures.copied_ratio(texts, list(ctx.sources)), 4),
+        "copied_ratio": round(measures.copied_ratio(texts, [p.text for p in passages]), 4),
         "repeated_ratio": round(measures.repeated_ratio(texts), 4),
         "non_french_turns": sum(ctx.guard.check(t).reason in ("english", "english-words") for t in texts),
         "opening_concrete": measures.opening_is_concrete(texts[:2], ctx.subject_terms, ctx.items),

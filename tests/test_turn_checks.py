@@ -253,3 +253,12 @@ def test_thanking_a_host_is_no_unknown_name(ctx):
 def test_a_name_made_of_common_words_still_needs_a_source(ctx):
     line = "Le CNRS, le Centre National de Référence, gère le four."
     assert fails(c.GroundingCheck(), line, ctx) == "unsupported"
+
+
+def test_reading_our_own_translation_is_not_copying_the_document():
+    english = "The vault keeps the seeds at minus 18 degrees Celsius inside the mountain of Spitsbergen."
+    french = "La réserve garde les graines à moins 18 degrés Celsius dans la montagne du Spitsbergen."
+    ctx = c.CheckContext(FrenchGuard(), HOSTS, "la réserve", [english, french], originals=[english])
+    assert fails(c.CopyCheck(), french, ctx) is None
+    ctx = c.CheckContext(FrenchGuard(), HOSTS, "la réserve", [french])
+    assert fails(c.CopyCheck(), french, ctx) == "copied"

@@ -55,6 +55,8 @@ class CheckContext:
     sources: Sequence[str]                     # passage texts and fact statements (translations included)
     examples: Sequence[str] = ()               # the prompt's tone examples: copying them is copying
     facts: Sequence[Fact] = ()                 # every fact the episode tells: no line may say their opposite
+    originals: Sequence[str] | None = None     # the documents' own words, what copying is measured against
+                                               # (default: `sources`); a fact we translated is not one
     grammar: GrammarChecker | None = None
     max_copied: float = 0.10                   # share of the script's 8-word runs found in the sources
     max_copied_turn: float = 0.5               # one turn may quote a figure-laden phrase, not a passage
@@ -66,7 +68,8 @@ class CheckContext:
 
     def __post_init__(self) -> None:
         joined = " ".join(self.sources)
-        self.index = SourceIndex(list(self.sources) + list(self.examples))
+        originals = self.sources if self.originals is None else self.originals
+        self.index = SourceIndex(list(originals) + list(self.examples))
         self.numbers = number_keys(joined)
         self.number_contexts: dict[str, set[str]] = {}
         for source in self.sources:
