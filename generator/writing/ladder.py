@@ -86,11 +86,13 @@ def tidy(text: str, names: Sequence[str]) -> str:
 # "Bien sûr, je peux vous répondre.", a greeting or a self-introduction after the opening.
 _PREAMBLE = re.compile(
     r"^(?:(?:bien s[ûu]r|d'accord|entendu|avec plaisir|ok|oui|tout à fait)(?:\s*,?\s*\w+)?\s*[,!.]\s*)?"
-    r"(?:(?:bien s[ûu]r|d'accord|entendu|absolument)(?:,? {names})?|je comprends (?:votre|ta|la) question|"
+    r"(?:(?:bien s[ûu]r|d'accord|entendu|absolument)(?:,? {names})?|"
+    r"je (?:comprends|réponds à)(?: parfaitement| bien| très bien)? (?:votre|ta|la|cette) (?:question|réponse)(?:,? {names})?|"
     r"(?:c'est une |quelle )?(?:excellente|bonne|très bonne) question(?:,? {names})?|merci pour (?:cette|ta|votre) question|"
     r"voici (?:quelques|les|des) (?:points|éléments|"
     r"informations|chiffres|faits)[^:.!?]*|"
-    r"je (?:peux|vais|voudrais) (?:vous |te )?(?:aider|répondre|expliquer|résumer|parler|présenter|reformuler)"
+    r"je (?:peux|vais|voudrais) (?:maintenant )?(?:vous |te )?(?:aider|répondre|expliquer|résumer|parler|présenter|"
+    r"reformuler|conclure)"
     r"(?: à (?:ta|votre|cette) question)?|(?:bonjour|bonsoir|salut)(?: \w+)?|je suis {names}\b[^.!?]*|"
     r"je m'appelle [^.!?]*)\s*[.!?…:]+\s*", re.I)
 
