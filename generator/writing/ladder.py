@@ -92,7 +92,7 @@ _PREAMBLE = re.compile(
     r"voici (?:quelques|les|des) (?:points|éléments|"
     r"informations|chiffres|faits)[^:.!?]*|"
     r"je (?:peux|vais|voudrais) (?:maintenant )?(?:vous |te )?(?:aider|répondre|expliquer|résumer|parler|présenter|"
-    r"reformuler|conclure)"
+    r"reformuler)|je vais (?:maintenant )?(?:conclure|terminer|finir)[^.!?]*"
     r"(?: à (?:ta|votre|cette) question)?|(?:bonjour|bonsoir|salut)(?: \w+)?|je suis {names}\b[^.!?]*|"
     r"je m'appelle [^.!?]*)\s*[.!?…:]+\s*", re.I)
 
