@@ -105,7 +105,8 @@ class Hosts:
             return turn_json(speaker, ["Ah oui ? Et ensuite ?", "Et ça donne quoi, concrètement ?",
                                        "D'accord, mais pourquoi ?", "Et après, que se passe-t-il ?"][self.asked % 4])
         if intent == "recapitulatif":
-            return turn_json(speaker, "Bref, on retient que " + said)
+            items = [i for f in facts for i in FACTS[f - 1].items]
+            return turn_json(speaker, "Bref, ce qu'on retient de ce four : " + ", ".join(items) + ".")
         return turn_json(speaker, "Merci Camille, c'était passionnant, et à très bientôt !")
 
 

@@ -262,3 +262,24 @@ def test_reading_our_own_translation_is_not_copying_the_document():
     assert fails(c.CopyCheck(), french, ctx) is None
     ctx = c.CheckContext(FrenchGuard(), HOSTS, "la réserve", [french])
     assert fails(c.CopyCheck(), french, ctx) == "copied"
+
+
+def test_a_small_number_on_the_wrong_thing_fails():
+    ctx = c.CheckContext(FrenchGuard(), HOSTS, "la Vélodyssée", ["Le train coûte 10 euros le trajet, en deux étapes."])
+    assert fails(c.GroundingCheck(), "La Rochelle est à 10 km de Paris.", ctx) == "unsupported"
+    assert fails(c.GroundingCheck(), "Le train coûte 10 euros, et on fait ça en deux fois.", ctx) is None
+
+
+def test_a_recap_stitched_from_earlier_lines_fails(ctx):
+    said = "Le four d'Odeillo a été mis en service en 1970 par le CNRS dans les Pyrénées."
+    done = [turn("Thomas", said)]
+    assert fails(c.RepeatCheck(), said, ctx, spec("recapitulatif", (OPENING,)), done) == "repeated"
+    assert fails(c.RepeatCheck(), "On retient un four de 1970, lancé par le CNRS.", ctx,
+                 spec("recapitulatif", (OPENING,)), done) is None
+
+
+def test_the_second_turn_must_be_concrete_whatever_its_intent(ctx):
+    opening = [turn("Camille", "Bonjour à tous ! Au programme : le four solaire d'Odeillo.", "accroche")]
+    assert fails(c.OpeningCheck(), "C'est un endroit magnifique à découvrir.", ctx, spec("explication"), opening) \
+        == "vague-opening"
+    assert fails(c.OpeningCheck(), "Il a été ouvert en 1970 par le CNRS.", ctx, spec("explication"), opening) is None
