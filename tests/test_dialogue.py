@@ -340,3 +340,20 @@ def test_an_outline_question_about_something_else_is_not_asked():
     script, _ = run(respond)
     assert not [t for t in script.turns if t.check.status == "planned"]
     assert all("météo" not in t.text for t in script.turns)
+
+
+def test_an_answer_cut_at_the_token_limit_keeps_its_whole_sentences():
+    from generator.writing.ladder import salvage
+
+    cut = '{"locuteur": "Thomas", "texte": "Sur la pente, soixante-trois héliostats suivent le Soleil. Et au foyer, il fait'
+    assert salvage(cut) == "Sur la pente, soixante-trois héliostats suivent le Soleil."
+    assert salvage('{"locuteur": "Thomas", "texte": "Sur la pente') is None
+
+
+def test_a_first_answer_left_out_is_replaced_so_the_questions_still_come():
+    never = ["Comment puis-je vous aider aujourd'hui ?"] * 3
+    script, _ = run(Hosts({"presentation": never}))
+    turns = script.turns
+    assert turns[1].intent == "presentation" and turns[1].check.status == "fallback"
+    assert [t.intent for t in turns[2:4]] == ["question", "explication"]
+    assert not any(d["reason"] == "alternation" for d in script.quality["dropped"])

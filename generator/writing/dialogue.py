@@ -256,6 +256,13 @@ class DialogueWriter:
             turn = self._fixed("relance", spec, rung.reasons)
             done.append(turn)
             return turn
+        if spec.intent == "presentation" and done and done[-1].intent == "accroche":
+            # Measured: with the first answer left out, every question after the opening went for
+            # alternation and a whole chapter was lost. A line without content keeps the turn-taking.
+            self._drop(i, spec, reason + "; replaced by a fixed reply", rung.failures)
+            turn = self._fixed("enchainement", spec, rung.reasons)
+            done.append(turn)
+            return turn
         if spec.intent == "conclusion":
             self._drop(i, spec, reason + "; replaced by the fixed goodbye", rung.failures)
             turn = self._fixed("cloture", spec, rung.reasons)

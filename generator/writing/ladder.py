@@ -15,6 +15,7 @@ The ladder never prints and never decides the conversation: it returns a `Rung`
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -117,6 +118,25 @@ def cut_introductions(text: str, names: Sequence[str]) -> str:
     return " ".join(kept) if kept and len(" ".join(kept).split()) >= 4 else text
 
 
+_TEXT_FIELD = re.compile(r'"texte"\s*:\s*"((?:[^"\\]|\\.)*)')
+
+
+def salvage(raw: str, min_words: int = 8) -> str | None:
+    """The complete sentences of a JSON answer cut at the token limit, or None when too little is left."""
+    m = _TEXT_FIELD.search(raw)
+    if not m:
+        return None
+    try:
+        partial = json.loads(f'"{m.group(1)}"')
+    except ValueError:
+        partial = m.group(1)
+    whole = sentences(partial, any_case=True)
+    if whole and not whole[-1].rstrip().endswith((".", "!", "?", "…")):
+        whole = whole[:-1]
+    text = " ".join(whole)
+    return text if len(text.split()) >= min_words else None
+
+
 def trim_to(text: str, max_words: int) -> str:
     """Cut an over-long line at the last sentence end within `max_words` (never mid-sentence)."""
     words = text.split()
@@ -149,13 +169,17 @@ class Ladder:
              words: int) -> tuple[str, list[Failure]]:
         speaker = self.ctx.speaker(spec).name
         out = self.llm.complete(messages, schema=turn_schema(speaker, spec), temperature=temperature, seed=seed,
-                                max_tokens=int(words * 3.5) + 48, repeat_penalty=self.options.repeat_penalty)
-        if out.truncated:
-            return "", [Failure("truncated")]
+                                max_tokens=int(words * 4) + 64, repeat_penalty=self.options.repeat_penalty)
         data = out.json()
-        if data is None or not isinstance(data.get("texte"), str):
+        said = data.get("texte") if isinstance(data, dict) else None
+        if out.truncated:
+            # Cut at the token limit: keep the whole sentences written before it, when there are enough.
+            said = salvage(out.text)
+            if said is None:
+                return "", [Failure("truncated")]
+        elif not isinstance(said, str):
             return "", [Failure("invalid-json")]
-        text = tidy(data["texte"], [h.name for h in self.ctx.hosts])
+        text = tidy(said, [h.name for h in self.ctx.hosts])
         names = [h.name for h in self.ctx.hosts]
         text = cut_introductions(text, names)
         if spec.intent != "accroche":
