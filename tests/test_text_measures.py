@@ -206,3 +206,8 @@ def test_a_number_keeps_what_it_counts():
 def test_stems_meet_across_inflections():
     assert stem("transmission") == stem("transmissibles") == stem("transmises")
     assert stem("miroirs") == stem("miroir")
+
+
+def test_sentences_of_punctuation_alone_do_not_break():
+    assert sentences("? ! Oui.", any_case=True) == ["?", "!", "Oui."]
+    assert sentences("Bon… ?! Et alors", any_case=True)[-1] == "Et alors"

@@ -283,3 +283,8 @@ def test_the_second_turn_must_be_concrete_whatever_its_intent(ctx):
     assert fails(c.OpeningCheck(), "C'est un endroit magnifique à découvrir.", ctx, spec("explication"), opening) \
         == "vague-opening"
     assert fails(c.OpeningCheck(), "Il a été ouvert en 1970 par le CNRS.", ctx, spec("explication"), opening) is None
+
+
+def test_announcing_the_last_sentence_is_production_talk(ctx):
+    line = "Bien sûr, voici la dernière phrase sur le four : c'est un voyage. Au revoir."
+    assert fails(c.PersonaCheck(), line, ctx, spec("conclusion", ())) == "persona"

@@ -167,7 +167,7 @@ _PRODUCTION = [re.compile(p, re.I) for p in (
     r"\b(?:qui|que|qu')\s*(?:m'|nous |vous |t'|lui )?(?:a|ont|avait|avaient)\s+été\s+(?:présenté|donné|fourni|soumis|"
     r"transmis|communiqué|proposé)e?s?\b",
     r"\b(?:le|les|ce|ces) (?:texte|document|contenu|donnée)s? (?:fourni|donné|ci-dessus|ci-dessous|présenté)e?s?\b",
-    r"\bvoici (?:ma|la|une) (?:réponse|proposition|version)\b",
+    r"\bvoici (?:ma|la|une) (?:\w+ )?(?:réponse|proposition|version|phrase|réplique|conclusion)\b",
     r"\b(?:mon|notre|le) sujet de (?:réplique|podcast|dialogue)\b",
     r"\ben tant qu(?:e |')\s*(?:ia|assistant\w*|modèle)\b",
 )]

@@ -121,7 +121,8 @@ def sentences(text: str, any_case: bool = False) -> list[str]:
         start = 0
         for m in pattern.finditer(line):
             head = line[start:m.start() + len(m.group(1))]
-            last = head.rstrip(".!?…»”\"')] ").rsplit(None, 1)[-1] if head.strip() else ""
+            words = head.rstrip(".!?…»”\"')] ").rsplit(None, 1)
+            last = words[-1] if words else ""
             if head.endswith(".") and (last.lower().rstrip(".") in _ABBREVIATIONS or
                                        (len(last) == 1 and last.isalpha() and last.isupper())):
                 continue
