@@ -357,3 +357,17 @@ def test_a_first_answer_left_out_is_replaced_so_the_questions_still_come():
     assert turns[1].intent == "presentation" and turns[1].check.status == "fallback"
     assert [t.intent for t in turns[2:4]] == ["question", "explication"]
     assert not any(d["reason"] == "alternation" for d in script.quality["dropped"])
+
+
+def test_a_fact_is_pointed_at_by_its_figures_with_what_they_count_and_nothing_else():
+    from generator.writing.dialogue import fact_handle
+
+    # Measured: "Odeillo, 1970 par le, CNRS" was read out as a sentence of the episode.
+    assert fact_handle(FACTS[0]) == "1970, CNRS et Odeillo"
+    assert fact_handle(FACTS[0], in_subject=lambda item: item == "Odeillo") == "1970 et CNRS"
+    assert fact_handle(FACTS[1]).startswith("63 héliostats")
+    hours = Fact(9, "À 1 500 mètres d'altitude, la région compte 2 400 heures de soleil par an.", 3, 0,
+                 ("1 500 mètres", "2 400 heures"), 0.5, 0.5)
+    assert fact_handle(hours) == "1 500 mètres et 2 400 heures"
+    bare = Fact(10, "On en compte 12 par an.", 3, 0, ("12",), 0.5, 0.5)
+    assert fact_handle(bare) == "12"

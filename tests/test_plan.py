@@ -85,3 +85,13 @@ def test_passages_merge_short_paragraphs_and_split_long_ones():
     assert all(p.words <= 140 for p in passages)
     assert {p.doc for p in passages} == {0, 1}
     assert sum(p.words for p in passages) == len(short.split()) + len(long_para.split()), "nothing lost"
+
+
+def test_an_outline_question_with_a_broken_elision_is_not_kept():
+    from generator.writing.guard import FrenchGuard
+    from generator.writing.outline import clean_question
+
+    guard = FrenchGuard()
+    assert clean_question("Dans quelle région est le site de l'Four solaire d'Odeillo ?", guard) == ""
+    assert clean_question("dans quelle région est le site du four solaire d'Odeillo ?", guard) \
+        == "Dans quelle région est le site du four solaire d'Odeillo ?"

@@ -222,6 +222,14 @@ def test_no_line_says_the_opposite_of_any_fact_of_the_episode():
     ctx = c.CheckContext(FrenchGuard(), HOSTS, "le four solaire d'Odeillo", SOURCES, facts=[MIRRORS, NO_POWER])
     line = "Les 63 héliostats suivent le Soleil, et le four a été conçu pour produire de l'électricité."
     assert fails(c.ContradictionCheck(), line, ctx, spec("explication", (MIRRORS,))) == "contradiction"
+    # Measured in the demo episode: two of the fact's three content words, the other way round.
+    measured = "Le principe est de concentrer la lumière. Ce faisant, le miroir peut être utilisé pour produire de l'électricité."
+    assert fails(c.ContradictionCheck(), measured, ctx, spec("explication", (MIRRORS,))) == "contradiction"
+    # The same words said the same way round, "ne" dropped as people speak, or about something else: fine.
+    for line in ("Le four produit une chaleur intense, pas de l'électricité.",
+                 "Le four concentre la lumière pour produire une chaleur intense.",
+                 "Il n'a jamais été conçu pour produire de l'électricité : c'est un outil de recherche."):
+        assert fails(c.ContradictionCheck(), line, ctx, spec("explication", (MIRRORS,))) is None, line
 
 
 def test_empty_preambles_are_cut_before_the_checks():
@@ -288,3 +296,33 @@ def test_the_second_turn_must_be_concrete_whatever_its_intent(ctx):
 def test_announcing_the_last_sentence_is_production_talk(ctx):
     line = "Bien sûr, voici la dernière phrase sur le four : c'est un voyage. Au revoir."
     assert fails(c.PersonaCheck(), line, ctx, spec("conclusion", ())) == "persona"
+
+
+def test_an_elision_before_a_consonant_fails():
+    ctx = c.CheckContext(FrenchGuard(), HOSTS, "le four solaire d'Odeillo", SOURCES)
+    # Measured: an outline question Grammalecte let through, then taken up by the answer.
+    assert fails(c.ElisionCheck(), "Dans quelle région est le site de l'Four solaire d'Odeillo ?", ctx) == "elision"
+    for line in ("Aujourd'hui, l'hôpital et l'Yonne, c'est jusqu'où ? Lorsqu'il fait beau, qu'on se le dise.",
+                 "Le site d'Odeillo est dans les Pyrénées-Orientales."):
+        assert fails(c.ElisionCheck(), line, ctx) is None, line
+
+
+def test_a_sentence_against_a_fact_is_cut_before_the_checks():
+    from generator.writing.ladder import Ladder
+
+    ctx = c.CheckContext(FrenchGuard(), HOSTS, "le four solaire d'Odeillo", SOURCES, facts=[MIRRORS, NO_POWER])
+    line = ("Sur la pente, 63 héliostats suivent la course du Soleil toute la journée. "
+            "Ce faisant, le miroir peut être utilisé pour produire de l'électricité.")
+    repaired = Ladder(llm=None, ctx=ctx).repair(line, spec("explication", (MIRRORS,)))
+    assert "électricité" not in repaired and "63 héliostats" in repaired
+
+
+def test_the_list_pointing_at_a_fact_is_not_said_as_a_line():
+    ctx = c.CheckContext(FrenchGuard(), HOSTS, "le four solaire d'Odeillo", SOURCES)
+    ctx.handles = {"1970 et CNRS"}
+    opening = spec("accroche", (OPENING,))
+    # Measured: the instruction's pointer read out as the opening's first words.
+    assert fails(c.InstructionCheck(), "Bonjour à tous ! Odeillo, 1970 et CNRS, c'est un grand four solaire.",
+                 ctx, opening) == "instruction"
+    assert fails(c.InstructionCheck(), "Bonjour à tous ! Le four d'Odeillo a été mis en service en 1970 par le CNRS.",
+                 ctx, opening) is None

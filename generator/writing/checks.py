@@ -24,7 +24,7 @@ from .lexicons import known
 from .measures import SourceIndex, copied_runs, opening_is_concrete, repeated_ratio, repeats_previous
 from .plan import EXPERT, TurnSpec
 from .script import Host, Turn
-from .text import (NEGATIVE, STOPWORDS, Mentions, concrete_facts, digits_for_spelled, fold, names, ngrams, normalize,
+from .text import (NEGATIVE, STOPWORDS, Mentions, bad_elisions, concrete_facts, digits_for_spelled, fold, names, ngrams, normalize,
                    number_contexts, number_keys, sentences, stems, tokenize)
 
 
@@ -63,6 +63,7 @@ class CheckContext:
     shared_phrases: Sequence[str] = ()         # subject and chapter titles: quoting them is not copying
     fact_phrases: Sequence[str] = ()           # the facts' numbers and names: saying them again is not looping
     instruction_grams: set = field(default_factory=set)   # 4-word runs of the current instruction
+    handles: set = field(default_factory=set)             # lists of figures the instruction points with
     copied_so_far: int = 0
     grams_so_far: int = 0
 
@@ -238,6 +239,9 @@ class InstructionCheck(Check):
         said = ngrams(re.sub(r"\d+", "", draft.text), 4)
         if said and any(g in ctx.instruction_grams for g in said):
             return _fail(self, "récite la consigne")
+        folded = fold(normalize(draft.text))
+        if any(fold(normalize(h)) in folded for h in ctx.handles):
+            return _fail(self, "récite la consigne")
         return None
 
 
@@ -411,7 +415,11 @@ class GroundingCheck(Check):
         return None
 
 
-_NEGATION = re.compile(r"\b(?:ne|n')\s*(?:\S+\s+){0,4}?(?:pas|jamais|plus|rien|guère|nullement|aucun\w*|point)\b", re.I)
+_NEGATION = re.compile(r"\b(?:ne|n')\s*(?:\S+\s+){0,4}?(?:pas|jamais|plus|rien|guère|nullement|aucun\w*|point)\b"
+                       # spoken French drops the "ne": "de la chaleur, pas de l'électricité", "jamais conçu"
+                       r"|\bpas (?:de|d'|du|des|un|une)\b|\bjamais\b|\baucun\w*", re.I)
+# Words that carry the polarity, not the content: compared apart.
+_POLARITY = frozenset(stems("jamais aucun aucune rien nullement"))
 
 
 def _negative(sentence: str) -> bool:
@@ -441,6 +449,24 @@ class OffSourceCheck(Check):
         return _fail(self, f"phrase sans appui dans les documents : « {stray[0]} »") if stray else None
 
 
+def contradicted(sentence: str, ctx: CheckContext, facts: Sequence[Fact] = ()) -> Fact | None:
+    """The fact (given, or any of the episode's) this sentence says the opposite of: most of its content
+    words, the other polarity."""
+    # The subject's words say nothing about what is claimed of it ("le four… produire de la chaleur").
+    common = _POLARITY | stems(ctx.subject)
+    mine = stems(sentence)
+    for fact in dict.fromkeys((*facts, *ctx.facts)):
+        theirs = stems(fact.text) - common
+        shared = mine & theirs
+        # Measured: "le miroir peut être utilisé pour produire de l'électricité" against "le four n'a
+        # jamais été conçu pour produire de l'électricité": two of its three content words.
+        close = (len(shared) >= 3 and len(shared) >= 0.4 * len(theirs)) or \
+                (len(shared) >= 2 and len(shared) >= 0.6 * len(theirs))
+        if close and _negative(sentence) != _negative(fact.text):
+            return fact
+    return None
+
+
 class ContradictionCheck(Check):
     """A sentence that says the opposite of the assigned fact, or of another sentence of the turn
     (same content words, opposite polarity): measured, "ne sont pas transmises… sont transmissibles"."""
@@ -449,12 +475,10 @@ class ContradictionCheck(Check):
 
     def __call__(self, draft, ctx):
         said = sentences(draft.text, any_case=True)
-        for fact in dict.fromkeys((*draft.spec.facts, *ctx.facts)):
-            theirs = stems(fact.text)
-            for s in said:
-                shared = stems(s) & theirs
-                if len(shared) >= 3 and len(shared) >= 0.4 * len(theirs) and _negative(s) != _negative(fact.text):
-                    return _fail(self, f"contredit le fait : {fact.text}")
+        for s in said:
+            fact = contradicted(s, ctx, draft.spec.facts)
+            if fact is not None:
+                return _fail(self, f"contredit le fait : {fact.text}")
         for i, a in enumerate(said):
             for b in said[i + 1:]:
                 if len(stems(a) & stems(b)) >= 3 and _negative(a) != _negative(b):
@@ -522,6 +546,17 @@ class GenderCheck(Check):
         return None
 
 
+class ElisionCheck(Check):
+    """No elision before a consonant: Grammalecte lets "le site de l'Four solaire" through (measured, an
+    outline question the expert's answer then took up)."""
+
+    name = "elision"
+
+    def __call__(self, draft, ctx):
+        wrong = bad_elisions(draft.text)
+        return _fail(self, f"« {wrong[0]} » : pas d'élision devant une consonne") if wrong else None
+
+
 class GrammarCheck(Check):
     """Grammalecte errors left after its safe corrections (see grammar.py)."""
 
@@ -580,7 +615,7 @@ class ClosingCheck(Check):
 DEFAULT_CHECKS: tuple[Check, ...] = (
     FrenchCheck(), PersonaCheck(), InstructionCheck(), OwnNameCheck(), QuestionCheck(), RoleCheck(), EchoCheck(),
     RepeatCheck(), CopyCheck(), FactCheck(), GroundingCheck(), OffSourceCheck(), ContradictionCheck(), GenderCheck(),
-    GrammarCheck(),
+    ElisionCheck(), GrammarCheck(),
     OpeningCheck(), ClosingCheck(),
 )
 
@@ -597,4 +632,4 @@ UNUSABLE = frozenset({"empty", "truncated", "invalid-json", "refusal", "meta", "
 WARMER = frozenset(c.name for c in DEFAULT_CHECKS if c.warmer)
 
 __all__ = ["Check", "CheckContext", "DEFAULT_CHECKS", "Draft", "Failure", "UNUSABLE", "WARMER", "conveys",
-           "feminine", "gender_of", "masculine", "off_source", "run_checks"]
+           "contradicted", "feminine", "gender_of", "masculine", "off_source", "run_checks"]

@@ -30,7 +30,9 @@ from .outline import Outline
 from .plan import CLOSING, CURIOUS, MAX_WORDS, TurnSpec, exchange
 from .prompts import render
 from .script import Turn, TurnCheck
-from .text import stems
+from .text import STOPWORDS, fold, stems
+
+_YEAR = re.compile(r"1[5-9]\d\d|20\d\d")
 
 # An exchange is added while the words written plus the closing's nominal length stay under this
 # share of the target: measured, small models answer shorter than asked, and a recap or goodbye
@@ -53,14 +55,18 @@ def fact_line(fact: Fact) -> str:
     return f"{fact.speaker} : {fact.text}" if fact.speaker else fact.text
 
 
-def fact_handle(fact: Fact) -> str:
+def fact_handle(fact: Fact, in_subject: Callable[[str], bool] = lambda item: False) -> str:
     """How a turn prompt points at a fact of the system prompt: its numbers and names, else its rarest words.
 
     Measured on the 1.5B model (3 answers each): given the whole fact sentence in the turn prompt it
     read it out (56 % of 8-word runs copied); pointed at it by its figures, it explained it (13 %).
     """
-    if fact.items:
-        return ", ".join(_with_what_it_counts(item, fact.text) for item in fact.items[:3])
+    own = [item for item in fact.items if not in_subject(item)]
+    if own:
+        # "1970 et CNRS": measured, items run together with commas only ("Odeillo, 1970 par le, CNRS")
+        # were read out as a sentence of their own; the subject's name points at nothing.
+        items = [_with_what_it_counts(item, fact.text) for item in own[:3]]
+        return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " et " + items[-1]
     # No figure to point with: its first words, so the model finds it in the list (measured: given its
     # rarest words only, it talked about something else).
     words = fact.text.split()
@@ -69,10 +75,18 @@ def fact_handle(fact: Fact) -> str:
 
 def _with_what_it_counts(item: str, text: str) -> str:
     """"63" -> "63 héliostats": a bare number pointed at without its noun got the wrong one."""
-    if not item[:1].isdigit() or not re.fullmatch(r"[\d\s.,\u202f\u00a0]+", item):
-        return item
+    if not item[:1].isdigit() or not re.fullmatch(r"[\d\s.,\u202f\u00a0]+", item) or _YEAR.fullmatch(item):
+        return item     # a year counts nothing ("1970 par le" was pointed at)
     m = re.search(rf"{re.escape(item)}\s+((?:(?:de|des|d')\s*)?[^\W\d_][\w\-]*(?:\s+[^\W\d_][\w\-]*)?)", text)
-    return f"{item} {m.group(1)}" if m else item
+    if not m:
+        return item
+    # The noun and what qualifies it, never a trailing function word ("63 héliostats, de").
+    words = m.group(1).split()
+    while words and fold(words[-1]) in STOPWORDS:
+        words.pop()
+    if not words or fold(words[0].split("'")[-1]) in STOPWORDS - {"de", "des", "d"}:
+        return item
+    return f"{item} {' '.join(words)}"
 
 
 @dataclass
@@ -114,11 +128,16 @@ class DialogueWriter:
         hole = "qxqholeqxq"
         return render("replique", transcript=[] if holes else done, speaker=hole if holes else speaker.name,
                       other=hole if holes else other.name, intent=spec.intent,
-                      facts=[hole for _ in spec.facts] if holes else [fact_handle(f) for f in spec.facts],
+                      facts=[hole for _ in spec.facts] if holes else [self._handle(f) for f in spec.facts],
                       topic=hole if holes else spec.topic, words=words, subject=hole if holes else self.outline.subject)
 
+    def _handle(self, fact: Fact) -> str:
+        return fact_handle(fact, self.ctx.in_subject)
+
     def _messages(self, spec: TurnSpec, done: Sequence[Turn], words: int) -> list[Message]:
-        # A line reciting the instruction's own wording is rejected; its facts and names may be said.
+        # A line reciting the instruction's own wording is rejected; its facts and names may be said,
+        # not the list that points at them ("Odeillo, 1970 et CNRS, c'est…", measured).
+        self.ctx.handles = {h for h in map(self._handle, spec.facts) if " et " in h and not h.startswith("«")}
         wording = self._instruction(spec, done, "", holes=True)
         roles = " . ".join(h.role for h in self.ctx.hosts)
         self.ctx.instruction_grams = {g for g in ngrams(wording, 4) + ngrams(roles, 4) if "qxqholeqxq" not in g}
@@ -127,11 +146,11 @@ class DialogueWriter:
 
     def _feedback(self, spec: TurnSpec, failures: list[Failure]) -> str:
         return render("refus", failures=failures, speaker=self.ctx.speaker(spec).name, subject=self.outline.subject,
-                      facts=[fact_handle(f) for f in spec.facts])
+                      facts=[self._handle(f) for f in spec.facts])
 
     def _repair_prompt(self, spec: TurnSpec, text: str, failures: list[Failure]) -> str:
         return render("reparation", speaker=self.ctx.speaker(spec).name, text=text, failures=failures,
-                      facts=[fact_handle(f) for f in spec.facts], intent=spec.intent)
+                      facts=[self._handle(f) for f in spec.facts], intent=spec.intent)
 
     # ---------------------------------------------------------------- one turn
     def write_turn(self, i: int, spec: TurnSpec, done: Sequence[Turn], words: int) -> Rung:
@@ -141,7 +160,7 @@ class DialogueWriter:
             said = {t.text.split()[0] for t in done if t.text}
             fresh = [r for r in reactions if r.split()[0] not in said] or reactions
             text = f"{fresh[(self.options.seed + i) % len(fresh)]} {spec.topic}"
-            self.ctx.instruction_grams = set()
+            self.ctx.instruction_grams, self.ctx.handles = set(), set()
             if not self.ladder.check(text, spec, done):
                 return Rung(text, "planned", 0)
         seed = (self.options.seed * 7919 + i * 97) % (2**31)

@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from .checks import UNUSABLE, WARMER, CheckContext, Draft, Failure, off_source, run_checks
+from .checks import UNUSABLE, WARMER, CheckContext, Draft, Failure, contradicted, off_source, run_checks
 from .measures import repeated_ratio
 from .llm import LLM, Message
 from .plan import TurnSpec
@@ -187,12 +187,13 @@ class Ladder:
         return trim_to(text, max(int(words * 1.6), 12)), []
 
     def repair(self, text: str, spec: TurnSpec | None = None) -> str:
-        """The corrections that need no model: sentences said twice or resting on nothing in the
-        sources are cut (when enough is left), then Grammalecte's safe suggestions."""
+        """The corrections that need no model: sentences said twice, resting on nothing in the
+        sources or saying the opposite of a fact are cut (when enough is left), then Grammalecte's safe suggestions."""
         if spec is not None and spec.explaining and text:
             kept: list[str] = []
             for sentence in sentences(text, any_case=True):
-                if off_source(sentence, self.ctx) or any(repeated_ratio([k, sentence]) for k in kept):
+                if off_source(sentence, self.ctx) or contradicted(sentence, self.ctx, spec.facts) \
+                        or any(repeated_ratio([k, sentence]) for k in kept):
                     continue
                 kept.append(sentence)
             if kept and len(" ".join(kept).split()) >= 8:

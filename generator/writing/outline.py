@@ -18,6 +18,7 @@ from .guard import FrenchGuard
 from .llm import LLM
 from .passages import Passage
 from .prompts import render
+from .text import bad_elisions
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,8 @@ def clean_question(text: str, guard: FrenchGuard) -> str:
     """A question the curious host can ask as is, or "" (not French, not a question, too long)."""
     text = " ".join(str(text).split()).strip(" «»\"")
     text = re.sub(r"^(?:question\s*\d*|q\d+)\s*[:.–—-]\s*", "", text, flags=re.I)
-    if not text.endswith("?") or len(text.split()) > 20 or len(text.split()) < 3 or not guard.check(text).ok:
+    if not text.endswith("?") or len(text.split()) > 20 or len(text.split()) < 3 or not guard.check(text).ok \
+            or bad_elisions(text):
         return ""
     return text[:1].upper() + text[1:]
 

@@ -505,13 +505,24 @@ def number_contexts(text: str) -> dict[str, set[str]]:
     return out
 
 
+# An elided article or pronoun before a consonant ("de l'Four solaire"): never French. "h" and "y" may
+# follow ("l'hôpital", "l'Yonne"); an English name after "d'" is left alone only when it starts with a vowel.
+_BAD_ELISION = re.compile(r"\b(?:[ldjmtsnc]|qu|jusqu|lorsqu|puisqu)['’]\s?(?=[bcdfgjklmnpqrstvwxzç])[^\W\d_][\w\-]*",
+                          re.I)
+
+
+def bad_elisions(text: str) -> list[str]:
+    """Elisions before a consonant, as written ("l'Four")."""
+    return _BAD_ELISION.findall(normalize(text))
+
+
 def names(text: str) -> set[str]:
     """The names and acronyms `concrete_facts` finds (no numbers, no dates)."""
     return {f for f in concrete_facts(text) if not any(c.isdigit() for c in f)}
 
 
 __all__ = [
-    "ELISIONS", "Mentions", "STOPWORDS", "concrete_facts", "content_words", "digits_for_spelled",
+    "ELISIONS", "Mentions", "STOPWORDS", "bad_elisions", "concrete_facts", "content_words", "digits_for_spelled",
     "NEGATIVE", "facts_in_order", "fold", "iter_words", "minutes", "names", "ngrams", "normalize", "number_contexts",
     "number_keys",
     "sentences", "spoken_words", "split_words", "stem", "stems", "strip_accents", "tokenize", "unsaid_facts",
