@@ -326,3 +326,13 @@ def test_the_list_pointing_at_a_fact_is_not_said_as_a_line():
                  ctx, opening) == "instruction"
     assert fails(c.InstructionCheck(), "Bonjour à tous ! Le four d'Odeillo a été mis en service en 1970 par le CNRS.",
                  ctx, opening) is None
+
+
+def test_the_expert_does_not_thank_the_curious_host_for_explaining(ctx):
+    goodbye = spec("conclusion", ())
+    line = "Je vous remercie Camille, je vais continuer à écouter vos explications. À bientôt !"
+    assert fails(c.RoleCheck(), line, ctx, goodbye) == "role"
+    assert fails(c.RoleCheck(), "Merci Camille pour toutes ces questions, et à très vite !", ctx, goodbye) is None
+    # Said by the curious host, it is right.
+    assert fails(c.RoleCheck(), "Merci Thomas pour tes explications, c'était clair.", ctx,
+                 spec("recapitulatif", ())) is None
