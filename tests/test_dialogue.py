@@ -363,11 +363,15 @@ def test_a_fact_is_pointed_at_by_its_figures_with_what_they_count_and_nothing_el
     from generator.writing.dialogue import fact_handle
 
     # Measured: "Odeillo, 1970 par le, CNRS" was read out as a sentence of the episode.
-    assert fact_handle(FACTS[0]) == "1970, CNRS et Odeillo"
-    assert fact_handle(FACTS[0], in_subject=lambda item: item == "Odeillo") == "1970 et CNRS"
+    # The stretch of the fact between its figures, when short; a list otherwise.
+    assert fact_handle(FACTS[0], in_subject=lambda item: item == "Odeillo") == "1970 par le CNRS"
+    assert fact_handle(FACTS[0]) == "1970, CNRS et Odeillo"      # 11 words apart: a list
+    long = Fact(11, "Félix Trombe, pionnier de l'énergie solaire que tout le monde connaissait alors, construit en 1949 "
+                    "un four.", 3, 0, ("Félix Trombe", "1949"), 0.5, 0.5)
+    assert fact_handle(long) == "Félix Trombe et 1949"
     assert fact_handle(FACTS[1]).startswith("63 héliostats")
     hours = Fact(9, "À 1 500 mètres d'altitude, la région compte 2 400 heures de soleil par an.", 3, 0,
                  ("1 500 mètres", "2 400 heures"), 0.5, 0.5)
-    assert fact_handle(hours) == "1 500 mètres et 2 400 heures"
+    assert fact_handle(hours) == "1 500 mètres d'altitude, la région compte 2 400 heures"
     bare = Fact(10, "On en compte 12 par an.", 3, 0, ("12",), 0.5, 0.5)
     assert fact_handle(bare) == "12"

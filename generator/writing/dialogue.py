@@ -33,6 +33,7 @@ from .script import Turn, TurnCheck
 from .text import STOPWORDS, fold, stems
 
 _YEAR = re.compile(r"1[5-9]\d\d|20\d\d")
+SPAN_WORDS = 10
 
 # An exchange is added while the words written plus the closing's nominal length stay under this
 # share of the target: measured, small models answer shorter than asked, and a recap or goodbye
@@ -63,10 +64,18 @@ def fact_handle(fact: Fact, in_subject: Callable[[str], bool] = lambda item: Fal
     """
     own = [item for item in fact.items if not in_subject(item)]
     if own:
-        # "1970 et CNRS": measured, items run together with commas only ("Odeillo, 1970 par le, CNRS")
-        # were read out as a sentence of their own; the subject's name points at nothing.
         items = [_with_what_it_counts(item, fact.text) for item in own[:3]]
-        return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " et " + items[-1]
+        if len(items) == 1:
+            return items[0]
+        # The stretch of the fact from its first figure to its last, when short: "1970 par le CNRS" is
+        # French the model can say; measured, a bare list ("Odeillo, 1970 par le, CNRS", then "1970 et
+        # CNRS") was read out as a sentence of its own or not understood. The subject's name points at nothing.
+        found = sorted((fact.text.find(i), fact.text.find(i) + len(i)) for i in items)
+        if found[0][0] >= 0:
+            span = fact.text[found[0][0]:max(end for _, end in found)]
+            if len(span.split()) <= SPAN_WORDS:
+                return span
+        return ", ".join(items[:-1]) + " et " + items[-1]
     # No figure to point with: its first words, so the model finds it in the list (measured: given its
     # rarest words only, it talked about something else).
     words = fact.text.split()
@@ -137,7 +146,7 @@ class DialogueWriter:
     def _messages(self, spec: TurnSpec, done: Sequence[Turn], words: int) -> list[Message]:
         # A line reciting the instruction's own wording is rejected; its facts and names may be said,
         # not the list that points at them ("Odeillo, 1970 et CNRS, c'est…", measured).
-        self.ctx.handles = {h for h in map(self._handle, spec.facts) if " et " in h and not h.startswith("«")}
+        self.ctx.handles = {h for f in spec.facts if " et " in (h := self._handle(f)) and h not in f.text}
         wording = self._instruction(spec, done, "", holes=True)
         roles = " . ".join(h.role for h in self.ctx.hosts)
         self.ctx.instruction_grams = {g for g in ngrams(wording, 4) + ngrams(roles, 4) if "qxqholeqxq" not in g}
