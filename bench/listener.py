@@ -97,8 +97,16 @@ def measure(folder: Path) -> dict:
     items = text.concrete_facts(joined)
     mentioned = text.Mentions(said)
     conveyed = sorted(i for i in items if mentioned.fact(i))
-    factual = [t for t in turns if t.intent in ("accroche", "presentation", "explication", "recapitulatif")
-               or text.concrete_facts(host_re.sub(" ", t.text))]
+    subject = {text.fold(w) for w in text.tokenize(script.subject or "")}
+
+    def claims(t) -> bool:
+        # A number or name beyond the hosts' and the subject's own ("merci, à bientôt sur le four
+        # d'Odeillo" claims nothing); a fixed line of the templates carries no source data at all.
+        named = [i for i in text.concrete_facts(host_re.sub(" ", t.text))
+                 if not {text.fold(w) for w in text.tokenize(i)} <= subject]
+        return bool(named) or (t.intent in ("accroche", "presentation", "explication", "recapitulatif")
+                               and t.check.status != "fallback")
+    factual = [t for t in turns if claims(t)]
     errors = words = 0
     if grammar.available()[0]:
         checker = grammar.GrammarChecker([h.name for h in script.hosts])
