@@ -181,6 +181,10 @@ _ASSISTANT = [re.compile(p, re.I) for p in (
     r"\bj'esp[èe]re que (?:cela|ça|ceci) (?:vous |t')?(?:aide|a aidé|répond|éclaire)\b",
     r"\b(?:en quoi|que) puis-je (?:faire pour|vous être utile)\b",
     r"\bje reste à (?:votre|ta) disposition\b",
+    # Measured in the bench scripts: the opening and the expert talking to a user, not to a listener.
+    r"\bvous (?:cherchez|recherchez|souhaitez (?:obtenir|avoir)) (?:des|les) informations\b",
+    r"\bje (?:vais|vous) (?:donc )?(?:essayer de )?clarifier (?:cela|ça)\b",
+    r"\bje vous prie de (?:noter|bien vouloir)\b",
     r"^(?:(?:bien s[ûu]r|d'accord|ok|entendu|avec plaisir)[,!.]?\s+)?je (?:vais|peux) (?:vous |te )?(?:résumer|expliquer|"
     r"répondre|aider|présenter|reformuler)\b(?! comment| pourquoi| ce qui| que)",
 )]
