@@ -84,6 +84,7 @@ def test_echo_mostly_the_previous_words_or_nothing_new(ctx):
     "Bonjour à tous ! Nous avons bien entendu que vous cherchez les informations sur le four d'Odeillo.",
     "Je comprends, je vais donc essayer de clarifier cela. Quels sont les héliostats ?",
     "Je vous prie de noter que PROMES travaille sur ce grand four solaire.",
+    "Bien sûr, la phrase 'Le four fonctionne comme une loupe' est une bonne explication.",
 ])
 def test_production_talk_and_assistant_persona_fail(ctx, line):
     assert fails(c.PersonaCheck(), line, ctx, spec("explication", speaker=0)) == "persona"

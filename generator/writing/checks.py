@@ -171,6 +171,8 @@ _PRODUCTION = [re.compile(p, re.I) for p in (
     r"\bvoici (?:ma|la|une) (?:\w+ )?(?:réponse|proposition|version|phrase|réplique|conclusion)\b",
     r"\b(?:mon|notre|le) sujet de (?:réplique|podcast|dialogue)\b",
     r"\ben tant qu(?:e |')\s*(?:ia|assistant\w*|modèle)\b",
+    # Measured: "la phrase 'Le coffre fonctionne comme un coffre de dépôt' est une bonne explication".
+    r"\b(?:la|cette) (?:phrase|formule|citation) [«'\"“]",
 )]
 _ASSISTANT = [re.compile(p, re.I) for p in (
     r"\bcomment (?:puis-je|est-ce que je peux|pourrais-je) (?:vous|t') ?aider\b",
