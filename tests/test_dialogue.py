@@ -15,7 +15,7 @@ from generator.pipeline import ScriptOptions, write_script
 from generator.writing.factbank import Fact, FactBank
 from generator.writing.llm import Completion
 from generator.writing.passages import Passage
-from generator.writing.plan import facts_needed, plan_turns
+from generator.writing.plan import TurnSpec, facts_needed, plan_turns
 from generator.writing.outline import Chapter, Outline, group_facts
 
 from conftest import FakeLLM, turn_json
@@ -110,9 +110,9 @@ class Hosts:
         return turn_json(speaker, "Merci Camille, c'était passionnant, et à très bientôt !")
 
 
-def run(respond, minutes=2.0, **kwargs):
+def run(respond, minutes=2.0, seed=3, **kwargs):
     llm = FakeLLM(respond)
-    script = write_script([DOC], llm, ScriptOptions(hosts=HOSTS, minutes=minutes, seed=3), passages=PASSAGES,
+    script = write_script([DOC], llm, ScriptOptions(hosts=HOSTS, minutes=minutes, seed=seed), passages=PASSAGES,
                           bank=bank(), **kwargs)
     return script, llm
 
@@ -375,3 +375,20 @@ def test_a_fact_is_pointed_at_by_its_figures_with_what_they_count_and_nothing_el
     assert fact_handle(hours) == "1 500 mètres d'altitude, la région compte 2 400 heures"
     bare = Fact(10, "On en compte 12 par an.", 3, 0, ("12",), 0.5, 0.5)
     assert fact_handle(bare) == "12"
+
+
+def test_a_goodbye_that_changes_speaker_keeps_each_host_in_their_role():
+    from generator.writing.checks import CheckContext, Draft, RoleCheck
+    from generator.writing.guard import FrenchGuard
+
+    meta = ["Voici la réplique demandée :"] * 4
+    ctx = CheckContext(FrenchGuard(), HOSTS, "le four", [p.text for p in PASSAGES])
+    goodbyes = set()
+    for seed in range(4):     # the fixed goodbyes are picked by the seed: every one of them
+        script, _ = run(Hosts({"conclusion": meta, "recapitulatif": meta}, planned_questions=False), minutes=1.5,
+                        seed=seed)
+        last = script.turns[-1]
+        assert last.check.status == "fallback" and last.speaker == "Camille", "the recap left out, she says goodbye"
+        assert RoleCheck()(Draft(last.text, TurnSpec(0, "conclusion", 3), []), ctx) is None, last.text
+        goodbyes.add(last.text)
+    assert len(goodbyes) >= 3

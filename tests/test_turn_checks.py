@@ -340,3 +340,5 @@ def test_the_expert_does_not_thank_the_curious_host_for_explaining(ctx):
     # Said by the curious host, it is right.
     assert fails(c.RoleCheck(), "Merci Thomas pour tes explications, c'était clair.", ctx,
                  spec("recapitulatif", ())) is None
+    assert fails(c.RoleCheck(), "Merci Thomas pour toutes ces questions, et à très vite !", ctx,
+                 spec("conclusion", (), speaker=0)) == "role"

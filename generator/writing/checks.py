@@ -291,13 +291,15 @@ class RoleCheck(Check):
             return _fail(self, "finit sur une question au lieu d'expliquer")
         if draft.spec.speaker == EXPERT and len(asked) * 2 > len(said):
             return _fail(self, "pose des questions au lieu d'expliquer")
-        if draft.spec.speaker == EXPERT and (m := _CREDITS_OTHER.search(normalize(draft.text))):
-            # Measured in a goodbye: "je vais continuer à écouter vos explications", said by the expert.
-            return _fail(self, f"attribue ses propres explications à {ctx.other(draft.spec).name} : « {m.group()} »")
+        # Measured in a goodbye: "je vais continuer à écouter vos explications", said by the expert.
+        credited = _CREDITS_EXPERT if draft.spec.speaker == EXPERT else _CREDITS_CURIOUS
+        if m := credited.search(normalize(draft.text)):
+            return _fail(self, f"attribue son propre rôle à {ctx.other(draft.spec).name} : « {m.group()} »")
         return None
 
 
-_CREDITS_OTHER = re.compile(r"\b(?:tes|vos|ses|toutes ces|ces belles) (?:explications|éclairages|lumières)\b", re.I)
+_CREDITS_EXPERT = re.compile(r"\b(?:tes|vos|ses|toutes ces|ces belles) (?:explications|éclairages|lumières)\b", re.I)
+_CREDITS_CURIOUS = re.compile(r"\b(?:merci|remercie)\b[^.!?]*\b(?:tes|vos|ses|toutes ces|ces belles) questions\b", re.I)
 
 
 class EchoCheck(Check):

@@ -293,7 +293,10 @@ class DialogueWriter:
             return turn
         if spec.intent == "conclusion":
             self._drop(i, spec, reason + "; replaced by the fixed goodbye", rung.failures)
-            turn = self._fixed("cloture", spec, rung.reasons)
+            # The curious host thanks for the explanations, the expert for the questions (the goodbye
+            # changes speaker when the recap was left out).
+            turn = self._fixed("cloture", spec, rung.reasons, merci="questions" if spec.speaker != CURIOUS
+                               else "explications")
             done.append(turn)
             return turn
         self._drop(i, spec, reason, rung.failures)
