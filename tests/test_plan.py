@@ -95,3 +95,4 @@ def test_an_outline_question_with_a_broken_elision_is_not_kept():
     assert clean_question("Dans quelle région est le site de l'Four solaire d'Odeillo ?", guard) == ""
     assert clean_question("dans quelle région est le site du four solaire d'Odeillo ?", guard) \
         == "Dans quelle région est le site du four solaire d'Odeillo ?"
+    assert clean_question(". Quel est le rôle des données ?", guard) == "Quel est le rôle des données ?"

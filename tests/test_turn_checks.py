@@ -342,3 +342,5 @@ def test_the_expert_does_not_thank_the_curious_host_for_explaining(ctx):
                  spec("recapitulatif", ())) is None
     assert fails(c.RoleCheck(), "Merci Thomas pour toutes ces questions, et à très vite !", ctx,
                  spec("conclusion", (), speaker=0)) == "role"
+    measured = "C'est très intéressant et je n'ai pas pu répondre à toutes vos questions, mais merci. Au revoir."
+    assert fails(c.RoleCheck(), measured, ctx, spec("conclusion", (), speaker=0)) == "role"

@@ -299,7 +299,8 @@ class RoleCheck(Check):
 
 
 _CREDITS_EXPERT = re.compile(r"\b(?:tes|vos|ses|toutes ces|ces belles) (?:explications|éclairages|lumières)\b", re.I)
-_CREDITS_CURIOUS = re.compile(r"\b(?:merci|remercie)\b[^.!?]*\b(?:tes|vos|ses|toutes ces|ces belles) questions\b", re.I)
+_CREDITS_CURIOUS = re.compile(r"\b(?:merci|remercie)\b[^.!?]*\b(?:tes|vos|ses|toutes ces|ces belles) questions\b|"
+                              r"\brépondre à (?:toutes )?(?:tes|vos) questions\b", re.I)
 
 
 class EchoCheck(Check):

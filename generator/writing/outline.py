@@ -57,7 +57,7 @@ def outline_schema(n_chapters: int, n_questions: int) -> dict:
 
 def clean_question(text: str, guard: FrenchGuard) -> str:
     """A question the curious host can ask as is, or "" (not French, not a question, too long)."""
-    text = " ".join(str(text).split()).strip(" «»\"")
+    text = " ".join(str(text).split()).strip(" «»\"").lstrip(".,;:!?… ")     # measured: ". Quel est…"
     text = re.sub(r"^(?:question\s*\d*|q\d+)\s*[:.–—-]\s*", "", text, flags=re.I)
     if not text.endswith("?") or len(text.split()) > 20 or len(text.split()) < 3 or not guard.check(text).ok \
             or bad_elisions(text):
