@@ -24,7 +24,7 @@ from .lexicons import known
 from .measures import SourceIndex, copied_runs, opening_is_concrete, repeated_ratio, repeats_previous
 from .plan import EXPERT, TurnSpec
 from .script import Host, Turn
-from .text import (NEGATIVE, STOPWORDS, Mentions, bad_elisions, concrete_facts, digits_for_spelled, fold, names, ngrams, normalize,
+from .text import (NEGATIVE, STOPWORDS, YEAR, Mentions, bad_elisions, concrete_facts, digits_for_spelled, fold, names, ngrams, normalize,
                    number_contexts, number_keys, sentences, stems, tokenize)
 
 
@@ -403,7 +403,6 @@ class FactCheck(Check):
 
 # Numbers too common in speech to need a source ("deux choses", "trois fois rien").
 _SMALL = {str(n) for n in range(0, 11)}
-_YEAR = re.compile(r"^(?:1[5-9]\d\d|20\d\d)$")
 
 
 class GroundingCheck(Check):
@@ -419,7 +418,7 @@ class GroundingCheck(Check):
         if unknown:
             return _fail(self, "nom absent des documents : " + ", ".join(unknown))
         for key, words in number_contexts(draft.text).items():
-            if _YEAR.match(key) or (key in _SMALL and key not in ctx.number_contexts):
+            if YEAR.fullmatch(key) or (key in _SMALL and key not in ctx.number_contexts):
                 continue     # "deux choses" needs no source; "10 km" where the sources say "10 euros" does
             theirs = ctx.number_contexts.get(key, set())
             if (NEGATIVE in theirs) != (NEGATIVE in words) and theirs - {NEGATIVE} and words - {NEGATIVE}:

@@ -30,9 +30,8 @@ from .outline import Outline
 from .plan import CLOSING, CURIOUS, MAX_WORDS, TurnSpec, exchange
 from .prompts import render
 from .script import Turn, TurnCheck
-from .text import STOPWORDS, fold, stems
+from .text import STOPWORDS, YEAR, fold, stems
 
-_YEAR = re.compile(r"1[5-9]\d\d|20\d\d")
 SPAN_WORDS = 10
 
 # An exchange is added while the words written plus the closing's nominal length stay under this
@@ -84,7 +83,7 @@ def fact_handle(fact: Fact, in_subject: Callable[[str], bool] = lambda item: Fal
 
 def _with_what_it_counts(item: str, text: str) -> str:
     """"63" -> "63 héliostats": a bare number pointed at without its noun got the wrong one."""
-    if not item[:1].isdigit() or not re.fullmatch(r"[\d\s.,\u202f\u00a0]+", item) or _YEAR.fullmatch(item):
+    if not item[:1].isdigit() or not re.fullmatch(r"[\d\s.,\u202f\u00a0]+", item) or YEAR.fullmatch(item):
         return item     # a year counts nothing ("1970 par le" was pointed at)
     m = re.search(rf"{re.escape(item)}\s+((?:(?:de|des|d')\s*)?[^\W\d_][\w\-]*(?:\s+[^\W\d_][\w\-]*)?)", text)
     if not m:

@@ -516,13 +516,17 @@ def bad_elisions(text: str) -> list[str]:
     return _BAD_ELISION.findall(normalize(text))
 
 
+# A year a line may say without a source count ("en 1970"): it counts nothing.
+YEAR = re.compile(r"1[5-9]\d\d|20\d\d")
+
+
 def names(text: str) -> set[str]:
     """The names and acronyms `concrete_facts` finds (no numbers, no dates)."""
     return {f for f in concrete_facts(text) if not any(c.isdigit() for c in f)}
 
 
 __all__ = [
-    "ELISIONS", "Mentions", "STOPWORDS", "bad_elisions", "concrete_facts", "content_words", "digits_for_spelled",
+    "ELISIONS", "Mentions", "STOPWORDS", "YEAR", "bad_elisions", "concrete_facts", "content_words", "digits_for_spelled",
     "NEGATIVE", "facts_in_order", "fold", "iter_words", "minutes", "names", "ngrams", "normalize", "number_contexts",
     "number_keys",
     "sentences", "spoken_words", "split_words", "stem", "stems", "strip_accents", "tokenize", "unsaid_facts",
