@@ -112,6 +112,8 @@ def render(target: Path, *, engine_name: str | None = None, device: str = "auto"
     cues = cues_for_turns([(t.speaker, t.text, start, end)
                            for t, (start, end) in zip(script.turns, episode.timings)])
     subtitles = write_subtitles(cues, folder, stem="transcript")
+    from .publish.chapters import write_chapters      # the feed's and the page's chapters.json
+    write_chapters(episode.chapters, folder)
 
     speech_seconds = sum(len(c.samples) / c.sample_rate for c in clips)
     lufs, peak = measure_file(audio_path)
