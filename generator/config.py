@@ -54,6 +54,10 @@ _ENV = {
 }
 
 
+# Tables read by the module that owns them, kept whole in Settings.extra ([feed]: publish/feed.py).
+_TABLES = {"feed"}
+
+
 def _config_files() -> list[Path]:
     return [Path(platformdirs.user_config_dir("causerie")) / "causerie.toml", Path("causerie.toml")]
 
@@ -69,6 +73,9 @@ def load_settings() -> Settings:
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise UserError(f"{path}: not valid TOML ({exc}); fix or remove the file") from None
         for key, value in data.items():
+            if key in _TABLES and isinstance(value, dict):
+                values.setdefault("extra", {})[key] = value
+                continue
             if key not in known:
                 raise UserError(f"{path}: unknown setting '{key}' (known: {', '.join(sorted(known - {'extra'}))})")
             values[key] = tuple(value) if key == "hosts" else value
