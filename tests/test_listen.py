@@ -5,9 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import shutil
+import signal
 import socket
 import struct
+import subprocess
+import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -21,6 +26,7 @@ from generator.render import render
 from listen_episode import make_cited_episode
 from test_render import make_episode
 
+REPO = Path(__file__).resolve().parents[1]
 SECRET = "never served"
 
 
@@ -243,3 +249,19 @@ def test_busy_port_is_one_user_error(outdir):
         port = busy.getsockname()[1]
         with pytest.raises(UserError, match=f"127.0.0.1:{port}.*--port"):
             serve(outdir, port=port, announce=lambda line: None)
+
+
+def test_real_server_serves_then_stops_cleanly_on_ctrl_c(outdir, tmp_path):
+    code = ("import sys; from pathlib import Path; from generator.publish.server import listen_command; "
+            "listen_command(Path(sys.argv[1]), port=0)")
+    proc = subprocess.Popen([sys.executable, "-u", "-c", code, str(outdir)], cwd=tmp_path,
+                            env={**os.environ, "PYTHONPATH": str(REPO)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        url = re.search(r"http://127\.0\.0\.1:\d+/", proc.stdout.readline()).group(0)
+        with urllib.request.urlopen(url + "api/episodes", timeout=30) as response:
+            assert {e["id"] for e in json.load(response)} == {"odeillo", "court"}
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0 and "Traceback" not in err, err

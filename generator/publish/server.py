@@ -168,7 +168,10 @@ def serve(outdir: Path, host: str = "127.0.0.1", port: int = 8000, open_browser:
             if server.started:
                 webbrowser.open(_url(host, port))
         threading.Thread(target=_open, daemon=True).start()
-    server.run(sockets=[sock])
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass    # uvicorn re-raises Ctrl+C once it has shut down: stopping is what the user asked for
 
 
 def listen_command(out_dir: Path, port: int = 8000, host: str = "127.0.0.1", open_browser: bool = False) -> None:
