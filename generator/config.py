@@ -1,7 +1,7 @@
 """Where Causerie keeps its files, and the settings a run starts from.
 
-Precedence: built-in defaults < causerie.toml (current dir, then the user
-config dir) < CAUSERIE_* environment variables < command-line flags.
+Precedence: built-in defaults < causerie.toml (the user config dir's, then the
+current dir's, which wins) < CAUSERIE_* environment variables < command-line flags.
 """
 
 from __future__ import annotations
@@ -62,8 +62,9 @@ def _config_files() -> list[Path]:
     return [Path(platformdirs.user_config_dir("causerie")) / "causerie.toml", Path("causerie.toml")]
 
 
-def load_settings() -> Settings:
-    values: dict = {}
+def _layers() -> list[tuple[str, dict]]:
+    """Each source that sets something, with what it sets, lowest precedence first."""
+    layers = []
     known = {f.name for f in fields(Settings)}
     for path in _config_files():
         if not path.is_file():
@@ -72,6 +73,7 @@ def load_settings() -> Settings:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise UserError(f"{path}: not valid TOML ({exc}); fix or remove the file") from None
+        values = {}
         for key, value in data.items():
             if key in _TABLES and isinstance(value, dict):
                 values.setdefault("extra", {})[key] = value
@@ -79,10 +81,30 @@ def load_settings() -> Settings:
             if key not in known:
                 raise UserError(f"{path}: unknown setting '{key}' (known: {', '.join(sorted(known - {'extra'}))})")
             values[key] = tuple(value) if key == "hosts" else value
+        layers.append((str(path.absolute()), values))
     for key, (var, cast) in _ENV.items():
         if os.environ.get(var):
             try:
-                values[key] = cast(os.environ[var])
+                layers.append((var, {key: cast(os.environ[var])}))
             except ValueError:
                 raise UserError(f"{var}={os.environ[var]!r} is not a valid {cast.__name__}") from None
-    return Settings(**values)
+    return layers
+
+
+def settings_with_origins() -> tuple[Settings, dict[str, str]]:
+    """The effective settings and, per setting (and per table kept in `extra`), where its
+    value came from: "default", the causerie.toml file that set it, or the CAUSERIE_*
+    variable (command-line flags come later, in the command itself)."""
+    values: dict = {}
+    origins = {f.name: "default" for f in fields(Settings) if f.name != "extra"}
+    for source, layer in _layers():
+        extra = layer.pop("extra", {})
+        values.update(layer)
+        origins.update(dict.fromkeys(layer, source))
+        values.setdefault("extra", {}).update(extra)     # tables merge across files, each one whole
+        origins.update(dict.fromkeys(extra, source))
+    return Settings(**values), origins
+
+
+def load_settings() -> Settings:
+    return settings_with_origins()[0]
