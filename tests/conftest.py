@@ -8,6 +8,9 @@ import pytest
 
 from generator.writing.llm import Completion
 
+# strict_skips: under CI=true or CAUSERIE_ALL_ENGINES=1 a skip is a failure unless marked may_skip.
+pytest_plugins = ["pytester", "strict_skips"]
+
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO.parent / "shared" / "samples"
 

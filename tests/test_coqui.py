@@ -4,7 +4,8 @@ Models are built offline with random weights (tests/coqui_models.py) in the exac
 folder layouts of real ones and loaded through the engine's normal path. They
 babble, so these tests check the plumbing (speakers, splitting, seeds, cache keys,
 folder handling, device choice), not the sound. `make test` installs coqui-tts;
-elsewhere the module is skipped unless CAUSERIE_ALL_ENGINES=1 makes that a failure.
+elsewhere the module is skipped, unless CI=true or CAUSERIE_ALL_ENGINES=1 (strict_skips)
+makes that a failure of every test.
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ from generator.speech import engine as eng
 from generator.speech.coqui import XTTS_CHAR_LIMIT, CoquiEngine, trim_silence
 from generator.speech.engine import SpeechError, Voice, clip_key, spoken
 from generator.speech.split import split_text
+from strict_skips import strict
 
 REPO = Path(__file__).resolve().parents[1]
 HAVE_COQUI = all(importlib.util.find_spec(m) for m in ("torch", "TTS"))
-if not HAVE_COQUI and not os.environ.get("CAUSERIE_ALL_ENGINES"):
+if not HAVE_COQUI and not strict():
     pytest.skip("coqui-tts not installed: pip install -r requirements/coqui.txt", allow_module_level=True)
 
 from coqui_models import build_random_xtts, build_tiny_vits, write_reference_wav  # noqa: E402

@@ -10,7 +10,9 @@ from generator.ingest import load
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 FILES = sorted(SAMPLES.glob("*.txt")) if SAMPLES.is_dir() else []
 
-pytestmark = pytest.mark.skipif(not FILES, reason="shared/samples not available")
+# The samples are private documents kept beside the repository, never in it: CI cannot have them.
+pytestmark = [pytest.mark.skipif(not FILES, reason="shared/samples not available"),
+              pytest.mark.may_skip("shared/samples not available", "got empty parameter set")]
 
 PHONE = re.compile(r"(?:\+|00)\d[\d .\-()]{7,}\d|\b0[1-9](?:[ .\-]?\d{2}){4}\b|@\d{8,}")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
@@ -45,6 +47,7 @@ def test_title_not_repeated(doc):
     assert len(set(opening)) == len(opening)
 
 
+@pytest.mark.may_skip("not a chat")          # a filter over the samples, nothing missing
 def test_chat_samples_name_speakers(doc):
     if doc.kind != "chat":
         pytest.skip("not a chat")
