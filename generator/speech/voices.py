@@ -6,7 +6,7 @@ case and accents ("Amélie" finds `amelie.toml`). A host with no file, or whose
 file does not name the engine, gets the default for its position: the first
 host a female-sounding voice, the second a male-sounding one.
 
-The folder is `voices/` at the repository root, or `$CAUSERIE_VOICES`.
+The folder is `voices/` at the repository root (shipped inside the wheel), or `$CAUSERIE_VOICES`.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import tomllib
 import unicodedata
 from pathlib import Path
 
+from ..resources import data_dir
 from .engine import SpeechEngine, SpeechError, Voice
 
 # engine -> (first host, second host)
@@ -29,7 +30,7 @@ DEFAULTS: dict[str, tuple[str, str]] = {
 
 def voices_dir() -> Path:
     env = os.environ.get("CAUSERIE_VOICES")
-    return Path(env).expanduser() if env else Path(__file__).resolve().parents[2] / "voices"
+    return Path(env).expanduser() if env else data_dir("voices")
 
 
 def fold(name: str) -> str:

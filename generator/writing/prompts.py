@@ -8,11 +8,13 @@ from pathlib import Path
 
 import jinja2
 
+from ..resources import data_dir
+
 
 def prompts_dir(lang: str = "fr") -> Path:
     """CAUSERIE_PROMPTS lets a user steer the hosts with their own templates."""
     base = os.environ.get("CAUSERIE_PROMPTS")
-    root = Path(base) if base else Path(__file__).resolve().parents[2] / "prompts"
+    root = Path(base) if base else data_dir("prompts")
     return root / lang
 
 
