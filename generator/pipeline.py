@@ -12,10 +12,12 @@ import resource
 import time
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import __version__
+from . import report as episode_report
+from .errors import IngestError
 from .ingest import load_many
 from .ingest.document import Document
 from .writing import measures, text
@@ -26,7 +28,7 @@ from .writing.factbank import Fact, FactBank, build_fact_bank
 from .writing.grammar import GrammarChecker
 from .writing.grammar import available as grammar_available
 from .writing.guard import FrenchGuard
-from .writing.llm import LLM, LlamaCppLLM, LoggedLLM
+from .writing.llm import LLM, LlamaCppLLM, LoggedLLM, Usage
 from .writing.models import resolve
 from .writing.outline import chapters_for, make_outline
 from .writing.passages import Passage, split_passages
@@ -38,6 +40,8 @@ from .writing.translate import translate_facts
 TOKENS_PER_WORD = 1.8   # French and English through Qwen/SmolLM tokenizers, rounded up
 # Words of the fact bank per fact the episode tells: what the LLM reads, whatever the input size.
 BANK_WORDS_PER_FACT = 32
+# Below this, the hosts would have nothing to explain: the episode would be invented.
+MIN_WORDS = 80
 
 
 @dataclass(frozen=True)
@@ -248,14 +252,33 @@ def load_llm(model: str | None, fact_words: int, options: ScriptOptions) -> Llam
                        n_threads=options.threads, n_gpu_layers=options.gpu_layers)
 
 
+# Gives the model for a script that needs this many words of facts in context; called only
+# when a script is really written, so a finished one costs no model load.
+LLMProvider = Callable[[int], LLM]
+
+
+def check_enough_text(docs: Sequence[Document]) -> None:
+    words = sum(d.words for d in docs)
+    if words < MIN_WORDS:
+        what = docs[0].source if len(docs) == 1 else f"{len(docs)} documents"
+        raise IngestError(f"{what}: too little text for an episode ({words} word{'s' if words > 1 else ''}, "
+                          f"at least {MIN_WORDS} needed) "
+                          "— give a longer document or several at once")
+
+
 def run_script(paths: Sequence[str | Path], out_dir: Path, options: ScriptOptions,
-               progress: Progress | None = None, llm: LLM | None = None) -> ScriptResult:
-    """`causerie script`: documents in, OUTDIR/<slug>/script.json + script.md + report.json out."""
+               progress: Progress | None = None, llm: LLM | LLMProvider | None = None,
+               slug: str | None = None) -> ScriptResult:
+    """`causerie script`: documents in, OUTDIR/<slug>/script.json + script.md + report.json out.
+
+    `llm` is a loaded model, a provider called with the facts' word count, or None (load the
+    one `options` names)."""
     progress = progress or Progress()
     timings: dict[str, float] = {}
     start = time.perf_counter()
     progress.stage("Lecture des documents")
     docs = load_many(paths, redact=options.redact)
+    check_enough_text(docs)
     timings["ingest_s"] = round(time.perf_counter() - start, 3)
 
     t = time.perf_counter()
@@ -263,24 +286,25 @@ def run_script(paths: Sequence[str | Path], out_dir: Path, options: ScriptOption
     progress.stage("Banque de faits")
     bank = fact_bank(docs, passages, options.minutes)
     timings["fact_bank_s"] = round(time.perf_counter() - t, 3)
-    folder = out_dir / episode_slug(docs)
+    folder = out_dir / (slug or episode_slug(docs))
     # The reuse check needs only the model's name: a finished script costs no model load.
-    model_name = getattr(llm, "name", None) or resolve(options.model)[0]
+    loaded = llm if hasattr(llm, "complete") else None
+    model_name = getattr(loaded, "name", None) or resolve(options.model)[0]
     fingerprint = input_fingerprint(docs, options, model_name)
     existing = folder / "script.json"
     if existing.is_file() and not options.force:
         try:
             old = Script.load(existing)
             if old.generation.get("fingerprint") == fingerprint:
-                report = json.loads((folder / "report.json").read_text(encoding="utf-8")) \
-                    if (folder / "report.json").is_file() else {}
-                return ScriptResult(folder, old, report, reused=True)
+                return ScriptResult(folder, old, episode_report.read(folder), reused=True)
         except ValueError:
             pass  # unreadable old script: write a new one
     t = time.perf_counter()
-    if llm is None:
+    fact_words = sum(f.words for f in (*bank.facts, *bank.reserve))
+    if loaded is None:
         progress.stage("Chargement du modèle")
-        llm = load_llm(options.model, sum(f.words for f in (*bank.facts, *bank.reserve)), options)
+        loaded = llm(fact_words) if llm is not None else load_llm(options.model, fact_words, options)
+    llm = loaded
     timings["load_model_s"] = round(time.perf_counter() - t, 3)
 
     t = time.perf_counter()
@@ -291,6 +315,9 @@ def run_script(paths: Sequence[str | Path], out_dir: Path, options: ScriptOption
         checkpoint = Checkpoint(folder / ".progress.json", fingerprint)
     if not checkpoint.resumed:
         log.unlink(missing_ok=True)
+    # What a killed run left and this one did not redo.
+    resumed = {"turns": len(checkpoint.turns()[1]), "outline": checkpoint.outline() is not None}
+    before = replace(getattr(llm, "usage", None) or Usage())
     script = write_script(docs, LoggedLLM(llm, log), options, progress, passages=passages, checkpoint=checkpoint,
                           bank=bank)
     script.generation["fingerprint"] = fingerprint
@@ -298,26 +325,25 @@ def run_script(paths: Sequence[str | Path], out_dir: Path, options: ScriptOption
     script.save(folder)
     checkpoint.clear()
 
-    usage = getattr(llm, "usage", None)
-    report = {
-        "episode": folder.name,
-        "script": {
-            **script.quality,
-            "redactions": _sum_redactions(docs),
-            "timings": timings,
-            "llm": {
-                "model": getattr(llm, "name", "?"),
-                "calls": usage.calls if usage else 0,
-                "prompt_tokens": usage.prompt_tokens if usage else 0,
-                "completion_tokens": usage.completion_tokens if usage else 0,
-                "generation_s": round(usage.seconds, 2) if usage else 0,
-                "tokens_per_second": round(usage.tokens_per_second, 2) if usage else 0,
-                "truncated_outputs": usage.truncated if usage else 0,
-            },
-            "peak_rss_mb": round(peak_rss_mb(), 1),
+    # A model shared by several episodes counts for all of them: report this script's share.
+    usage = (getattr(llm, "usage", None) or before) - before
+    section = {
+        **script.quality,
+        "redactions": _sum_redactions(docs),
+        "timings": timings,
+        "resumed": resumed,
+        "llm": {
+            "model": getattr(llm, "name", "?"),
+            "calls": usage.calls,
+            "prompt_tokens": usage.prompt_tokens,
+            "completion_tokens": usage.completion_tokens,
+            "generation_s": round(usage.seconds, 2),
+            "tokens_per_second": round(usage.tokens_per_second, 2),
+            "truncated_outputs": usage.truncated,
         },
+        "peak_rss_mb": round(peak_rss_mb(), 1),
     }
-    write_json(folder / "report.json", report)
+    report = episode_report.update(folder, "script", section, episode=folder.name)
     return ScriptResult(folder, script, report, timings=timings)
 
 

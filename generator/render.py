@@ -7,6 +7,7 @@ editing one turn re-synthesizes one clip.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -17,8 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
+from . import report as episode_report
 from .errors import UserError
-from .writing.script import Script, read_markdown, write_json
+from .writing.script import Script, read_markdown
 
 
 @dataclass
@@ -29,6 +31,7 @@ class RenderResult:
     synthesized: int
     cached: int
     report: dict
+    reused: bool = False     # nothing changed since the last render: no clip, no mix, no export
 
 
 def locate_script(target: Path) -> tuple[Path, Script]:
@@ -60,9 +63,30 @@ def _write_clip(audio, path: Path) -> None:
     os.replace(tmp, path)
 
 
+def render_key(script: Script, engine, fmt: str, music: Path | None) -> str:
+    """Everything the episode's audio depends on: same key, same files."""
+    digest = hashlib.sha256()
+    parts = [[(t.speaker, t.text, t.segment, t.intent) for t in script.turns],
+             [(s.id, s.title) for s in script.segments], script.title, engine.name, engine.settings_key(), fmt]
+    if music is not None and Path(music).is_file():
+        parts.append([str(Path(music).resolve()), Path(music).stat().st_mtime_ns])
+    digest.update(json.dumps(parts, ensure_ascii=False).encode())
+    return digest.hexdigest()[:16]
+
+
+def _up_to_date(folder: Path, key: str, fmt: str, n_turns: int) -> RenderResult | None:
+    report = episode_report.read(folder)
+    audio = folder / f"episode.{fmt}"
+    subtitles = [folder / "transcript.vtt", folder / "transcript.srt"]
+    if report.get("render", {}).get("key") == key and audio.is_file() and all(p.is_file() for p in subtitles):
+        return RenderResult(folder, audio, subtitles, 0, n_turns, report, reused=True)
+    return None
+
+
 def render(target: Path, *, engine_name: str | None = None, device: str = "auto", fmt: str = "mp3",
            music: Path | None = None, on_clip: Callable[[int, int, bool], None] | None = None,
-           announce: Callable[[str], None] = lambda m: None) -> RenderResult:
+           announce: Callable[[str], None] = lambda m: None, engine=None, force: bool = False) -> RenderResult:
+    """`engine` (an engine instance, loaded once and shared by a batch) wins over `engine_name`."""
     from .audio import Clip, export, measure_file, mix_episode
     from .publish.subtitles import cues_for_turns, write_subtitles
     from .speech import engine as engines
@@ -72,12 +96,16 @@ def render(target: Path, *, engine_name: str | None = None, device: str = "auto"
     folder, script = locate_script(target)
     if not script.turns:
         raise UserError(f"{folder}: the script has no turns to speak")
-    engine = engines.get(engine_name) if engine_name else engines.best_available()
+    if engine is None:
+        engine = engines.get(engine_name) if engine_name else engines.best_available()
     ok, why = engine.available()
     if not ok:
         raise UserError(f"speech engine '{engine.name}' is not usable: {why}")
     if hasattr(engine, "device"):
         engine.device = device
+    key = render_key(script, engine, fmt, music)
+    if not force and (done := _up_to_date(folder, key, fmt, len(script.turns))):
+        return done
     announce(f"Voix : moteur {engine.name}")
     positions = {h.name: i for i, h in enumerate(script.hosts)}
     clips_dir = folder / "clips"
@@ -117,17 +145,14 @@ def render(target: Path, *, engine_name: str | None = None, device: str = "auto"
 
     speech_seconds = sum(len(c.samples) / c.sample_rate for c in clips)
     lufs, peak = measure_file(audio_path)
-    report_path = folder / "report.json"
-    report = json.loads(report_path.read_text(encoding="utf-8")) if report_path.is_file() else {}
-    report["render"] = {
-        "engine": engine.name, "engine_settings": engine.settings_key(), "device": device,
+    report = episode_report.update(folder, "render", {
+        "key": key, "engine": engine.name, "engine_settings": engine.settings_key(), "device": device,
         "clips_synthesized": synthesized, "clips_cached": cached,
         "speech_seconds": round(speech_seconds, 2), "episode_seconds": round(len(episode.samples) / episode.sample_rate, 2),
         "synthesis_seconds": round(synth_seconds, 2),
         "real_time_factor": round(synth_seconds / speech_seconds, 3) if synthesized and speech_seconds else None,
         "loudness_lufs": lufs, "true_peak_dbtp": peak, "format": fmt, "chapters": len(episode.chapters),
-    }
-    write_json(report_path, report)
+    })
     return RenderResult(folder, audio_path, subtitles, synthesized, cached, report)
 
 

@@ -76,6 +76,12 @@ class Usage:
     def tokens_per_second(self) -> float:
         return self.completion_tokens / self.seconds if self.seconds else 0.0
 
+    def __sub__(self, earlier: "Usage") -> "Usage":
+        """What was spent since `earlier`: one episode's share of a model shared by a batch."""
+        return Usage(self.calls - earlier.calls, self.prompt_tokens - earlier.prompt_tokens,
+                     self.completion_tokens - earlier.completion_tokens, self.seconds - earlier.seconds,
+                     self.truncated - earlier.truncated)
+
 
 def default_threads() -> int:
     try:
