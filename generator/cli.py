@@ -10,7 +10,6 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from . import __version__
@@ -25,6 +24,8 @@ app = typer.Typer(
 )
 models_app = typer.Typer(help="List, pull (download) or remove language and voice models.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
+config_app = typer.Typer(help="Show the settings a run starts from.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
 err = Console(stderr=True)
 out = Console()
 
@@ -36,109 +37,202 @@ def _root(version: Annotated[bool, typer.Option("--version", help="Print the ver
         raise typer.Exit()
 
 
-@app.command()
-def script(
-    documents: Annotated[list[Path], typer.Argument(
-        help="Documents or folders: .txt .md .html .pdf .docx, WhatsApp exports. All make one episode.",
-        show_default=False)],
-    out_dir: Annotated[Path, typer.Option("-o", "--out", help="Folder where the episode folder is written.")] = Path("episodes"),
-    minutes: Annotated[Optional[float], typer.Option("--minutes", "-m", min=0.5, max=60,
-                                                     help="Spoken length to aim for (150 words/minute). [default: 3]")] = None,
-    model: Annotated[Optional[str], typer.Option("--model", help="Model name (see `causerie models list`) or path to a .gguf file. [default: best installed]")] = None,
-    seed: Annotated[Optional[int], typer.Option("--seed", help="Same documents + seed + model = same script. [default: 42]")] = None,
-    hosts: Annotated[Optional[str], typer.Option("--hosts", help="Two host names, curious one first. [default: Camille,Thomas]")] = None,
-    threads: Annotated[Optional[int], typer.Option("--threads", min=1, help="CPU threads for the model. [default: all cores]")] = None,
-    no_redact: Annotated[bool, typer.Option("--no-redact", help="Keep phone numbers and e-mail addresses (off by default).")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Rewrite the script even if a finished one matches.")] = False,
-):
-    """Write the script of one episode: OUT/<slug>/script.json, script.md and report.json."""
-    folder = _script(documents, out_dir, minutes, model, seed, hosts, threads, no_redact, force)
-    typer.echo(folder / "script.json")
+DOCS_HELP = "Documents or folders: .txt .md .html .pdf .docx, WhatsApp exports. All make one episode."
+OUT_HELP = "Folder where the episode folder is written."
+MINUTES_HELP = "Spoken length to aim for (150 words/minute). [default: 3]"
+MODEL_HELP = "Model name (see `causerie models list`) or path to a .gguf file. [default: best installed]"
+SEED_HELP = "Same documents + seed + model = same script. [default: 42]"
+HOSTS_HELP = "Two host names, curious one first. [default: Camille,Thomas]"
+THREADS_HELP = "CPU threads for the model. [default: all cores]"
+REDACT_HELP = "Keep phone numbers and e-mail addresses (removed by default)."
+FORCE_HELP = "Redo finished work (script and audio) instead of reusing it."
+ENGINE_HELP = "Speech engine (see `causerie voices`). [default: best usable now]"
+DEVICE_HELP = "Where neural engines run: auto (GPU when CUDA is there), cpu or cuda."
+FORMAT_HELP = "Audio format: mp3 (ID3 tags + chapters), opus, ogg or wav."
+MUSIC_HELP = "Audio file played softly under the voices."
+
+Docs = Annotated[list[Path], typer.Argument(help=DOCS_HELP, show_default=False)]
+OutDir = Annotated[Path, typer.Option("-o", "--out", help=OUT_HELP)]
+Minutes = Annotated[Optional[float], typer.Option("--minutes", "-m", min=0.5, max=60, help=MINUTES_HELP)]
+Model = Annotated[Optional[str], typer.Option("--model", help=MODEL_HELP)]
+Seed = Annotated[Optional[int], typer.Option("--seed", help=SEED_HELP)]
+Hosts = Annotated[Optional[str], typer.Option("--hosts", help=HOSTS_HELP)]
+Threads = Annotated[Optional[int], typer.Option("--threads", min=1, help=THREADS_HELP)]
+NoRedact = Annotated[bool, typer.Option("--no-redact", help=REDACT_HELP)]
+Force = Annotated[bool, typer.Option("--force", help=FORCE_HELP)]
+Engine = Annotated[Optional[str], typer.Option("--engine", help=ENGINE_HELP)]
+Device = Annotated[str, typer.Option("--device", help=DEVICE_HELP)]
+Format = Annotated[str, typer.Option("--format", help=FORMAT_HELP)]
+Music = Annotated[Optional[Path], typer.Option("--music", help=MUSIC_HELP)]
 
 
-def _script(documents, out_dir, minutes, model, seed, hosts, threads, no_redact, force) -> Path:
+def _script_options(minutes, model, seed, hosts, threads, no_redact, force):
     from .hosts import parse_hosts
-    from .pipeline import Progress, ScriptOptions, run_script
+    from .pipeline import ScriptOptions
 
     settings = load_settings().merged(model=model, seed=seed, minutes=minutes, threads=threads,
-                                      hosts=tuple(hosts.split(",")) if hosts else None)
-    options = ScriptOptions(hosts=parse_hosts(settings.hosts), minutes=settings.minutes, seed=settings.seed,
-                            model=settings.model, threads=settings.threads, gpu_layers=settings.gpu_layers,
-                            redact=not no_redact, force=force)
-    with Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-             console=err, transient=True, disable=not err.is_terminal) as bar:
-        task = bar.add_task("Répliques", total=None, visible=False)
+                                      hosts=tuple(hosts.split(",")) if hosts else None,
+                                      redact=False if no_redact else None)
+    return ScriptOptions(hosts=parse_hosts(settings.hosts), minutes=settings.minutes, seed=settings.seed,
+                         model=settings.model, threads=settings.threads, gpu_layers=settings.gpu_layers,
+                         redact=settings.redact, force=force)
 
-        def stage(message: str) -> None:
-            err.print(f"[dim]•[/dim] {message}")
 
-        def turn(i: int, n: int, done) -> None:
-            bar.update(task, total=n, completed=i + 1, visible=True,
-                       description=f"Répliques ({done.speaker})" if done else "Répliques")
+def _render_options(engine, device, fmt, music):
+    from .episode import RenderOptions
 
-        result = run_script(documents, out_dir, options, Progress(stage=stage, turn=turn))
+    if fmt not in ("mp3", "opus", "ogg", "wav"):
+        raise UserError(f"unknown audio format '{fmt}' (mp3, opus, ogg or wav)")
+    return RenderOptions(engine=engine, device=device, fmt=fmt, music=music)
+
+
+def _said_script(result) -> None:
     q = result.script.quality
     if result.reused:
-        err.print(f"[green]✓[/green] déjà écrit (mêmes documents, seed et modèle) : {result.folder} — --force pour réécrire")
+        err.print(f"[green]✓[/green] script déjà écrit (mêmes documents, seed et modèle) : {result.folder} "
+                  "— --force pour réécrire")
     else:
         err.print(f"[green]✓[/green] {result.folder}/script.md — {len(result.script.turns)} répliques, "
                   f"{q['minutes']} min, {q['turns']['flagged']} à vérifier, "
                   f"copie {q['copied_ratio']:.0%}, répétition {q['repeated_ratio']:.0%}")
-    return result.folder
 
 
-def _render(target: Path, engine: Optional[str], device: str, fmt: str, music: Optional[Path]):
-    from .render import render
-
-    with Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-             console=err, transient=True, disable=not err.is_terminal) as bar:
-        task = bar.add_task("Voix", total=None)
-
-        def on_clip(i: int, n: int, cached: bool) -> None:
-            bar.update(task, total=n, completed=i + 1)
-
-        result = render(target, engine_name=engine, device=device, fmt=fmt, music=music, on_clip=on_clip,
-                        announce=lambda m: err.print(f"[dim]•[/dim] {m}"))
+def _said_render(result) -> None:
     r = result.report["render"]
+    if result.reused:
+        err.print(f"[green]✓[/green] audio à jour : {result.audio} — --force pour le refaire")
+        return
     err.print(f"[green]✓[/green] {result.audio} — {r['episode_seconds'] / 60:.1f} min, "
               f"{result.synthesized} répliques synthétisées, {result.cached} en cache, "
               f"{r['loudness_lufs']} LUFS, sous-titres {', '.join(p.name for p in result.subtitles)}")
-    typer.echo(result.audio)
 
 
-ENGINE_HELP = "Speech engine (see `causerie voices`). [default: best usable now]"
-DEVICE_HELP = "Where neural engines run: auto (GPU when CUDA is there), cpu or cuda."
-FORMAT_HELP = "Audio format: mp3 (ID3 tags + chapters), opus, ogg or wav."
+def _episode(documents, out_dir, options, render_options):
+    from .display import Display
+    from .episode import make_episode
+
+    with Display(err) as display:
+        result = make_episode(documents, out_dir, options, render_options, progress=display.episode_progress())
+    _said_script(result.script)
+    if result.render is not None:
+        _said_render(result.render)
+    return result
+
+
+@app.command()
+def script(documents: Docs, out_dir: OutDir = Path("episodes"), minutes: Minutes = None, model: Model = None,
+           seed: Seed = None, hosts: Hosts = None, threads: Threads = None, no_redact: NoRedact = False,
+           force: Force = False):
+    """Write the script of one episode: OUT/<slug>/script.json, script.md and report.json."""
+    result = _episode(documents, out_dir, _script_options(minutes, model, seed, hosts, threads, no_redact, force),
+                      None)
+    typer.echo(result.folder / "script.json")
 
 
 @app.command()
 def render(
     episode: Annotated[Path, typer.Argument(help="Episode folder (or its script.json). Edits in script.md are applied.")],
-    engine: Annotated[Optional[str], typer.Option("--engine", help=ENGINE_HELP)] = None,
-    device: Annotated[str, typer.Option("--device", help=DEVICE_HELP)] = "auto",
-    fmt: Annotated[str, typer.Option("--format", help=FORMAT_HELP)] = "mp3",
-    music: Annotated[Optional[Path], typer.Option("--music", help="Audio file played softly under the voices.")] = None,
+    engine: Engine = None, device: Device = "auto", fmt: Format = "mp3", music: Music = None, force: Force = False,
 ):
     """Turn a script into episode.mp3, transcript.vtt and transcript.srt (changed turns only are re-synthesized)."""
-    _render(episode, engine, device, fmt, music)
+    from .display import Display
+    from .render import render as render_episode
+
+    options = _render_options(engine, device, fmt, music)
+    with Display(err) as display:
+        progress = display.episode_progress()
+        result = render_episode(episode, engine_name=options.engine, device=options.device, fmt=options.fmt,
+                                music=options.music, on_clip=progress.clip, announce=progress.stage, force=force)
+    _said_render(result)
+    typer.echo(result.audio)
 
 
 @app.command()
-def generate(
-    documents: Annotated[list[Path], typer.Argument(help="Documents or folders, as for `script`.", show_default=False)],
-    out_dir: Annotated[Path, typer.Option("-o", "--out", help="Folder where the episode folder is written.")] = Path("episodes"),
-    minutes: Annotated[Optional[float], typer.Option("--minutes", "-m", min=0.5, max=60, help="Spoken length to aim for. [default: 3]")] = None,
-    model: Annotated[Optional[str], typer.Option("--model", help="Model name or .gguf path.")] = None,
-    seed: Annotated[Optional[int], typer.Option("--seed", help="Same inputs + seed = same script.")] = None,
-    hosts: Annotated[Optional[str], typer.Option("--hosts", help="Two host names, curious one first.")] = None,
-    engine: Annotated[Optional[str], typer.Option("--engine", help=ENGINE_HELP)] = None,
-    device: Annotated[str, typer.Option("--device", help=DEVICE_HELP)] = "auto",
-    fmt: Annotated[str, typer.Option("--format", help=FORMAT_HELP)] = "mp3",
-    music: Annotated[Optional[Path], typer.Option("--music", help="Audio file played softly under the voices.")] = None,
-):
+def generate(documents: Docs, out_dir: OutDir = Path("episodes"), minutes: Minutes = None, model: Model = None,
+             seed: Seed = None, hosts: Hosts = None, threads: Threads = None, no_redact: NoRedact = False,
+             engine: Engine = None, device: Device = "auto", fmt: Format = "mp3", music: Music = None,
+             force: Force = False):
     """Script + render in one go: documents in, a playable episode out."""
-    folder = _script(documents, out_dir, minutes, model, seed, hosts, None, False, False)
-    _render(folder, engine, device, fmt, music)
+    result = _episode(documents, out_dir, _script_options(minutes, model, seed, hosts, threads, no_redact, force),
+                      _render_options(engine, device, fmt, music))
+    typer.echo(result.render.audio)
+
+
+@app.command()
+def batch(
+    inputs: Annotated[list[str], typer.Argument(help="Folders, files or quoted globs ('docs/**/*.pdf').",
+                                                show_default=False)],
+    out_dir: Annotated[Path, typer.Option("-o", "--out", help="Folder of the episodes and batch-report.json.")],
+    group: Annotated[bool, typer.Option("--group", help="One episode per folder (or chat export) instead of per document.")] = False,
+    script_only: Annotated[bool, typer.Option("--script-only", help="Write the scripts, no audio.")] = False,
+    minutes: Minutes = None, model: Model = None, seed: Seed = None, hosts: Hosts = None, threads: Threads = None,
+    no_redact: NoRedact = False, engine: Engine = None, device: Device = "auto", fmt: Format = "mp3",
+    music: Music = None, force: Force = False,
+):
+    """One episode per document of folders; a bad document is reported and the batch goes on.
+
+    Run it again to finish an interrupted batch: finished episodes are skipped, started ones resume.
+    Exit code: 0 all done, 1 some documents failed, 2 bad arguments."""
+    from .batch import BatchProgress, discover, run_batch
+    from .display import Display
+
+    options = _script_options(minutes, model, seed, hosts, threads, no_redact, force)
+    render_options = None if script_only else _render_options(engine, device, fmt, music)
+    jobs, aside = discover(inputs, group=group)
+    err.print(f"{len(jobs)} épisode(s) à faire dans {out_dir}" + (f", {len(aside)} fichier(s) ignoré(s)" if aside else ""))
+    with Display(err) as display:
+        def done(i, n, entry):
+            display.documents(i + 1, n, entry.name)
+            mark = {"done": "[green]✓[/green]", "reused": "[green]=[/green]"}.get(entry.status, "[red]✗[/red]")
+            what = entry.error if entry.status == "failed" else (
+                "déjà fait" if entry.status == "reused" else f"{entry.minutes} min en {entry.seconds:.0f} s")
+            err.print(f"{mark} {escape(entry.name)} : {escape(str(what))}", highlight=False)
+
+        result = run_batch(jobs, out_dir, options, render_options, aside=aside, models=None, progress=BatchProgress(
+            start=lambda i, n, job: display.documents(i, n, job.name), done=done,
+            episode=display.episode_progress()))
+    table = Table("document", "statut", "durée", "temps", "détail", title="Causerie batch")
+    labels = {"done": "[green]fait[/green]", "reused": "[green]déjà fait[/green]", "failed": "[red]échec[/red]",
+              "skipped": "[yellow]ignoré[/yellow]"}
+    for e in result.entries:
+        table.add_row(escape(e.name), labels[e.status], f"{e.minutes} min" if e.minutes else "—",
+                      f"{e.seconds:.0f} s" if e.status in ("done", "failed") else "—",
+                      escape(e.error or e.outputs.get("audio", e.outputs.get("script", ""))))
+    err.print(table)
+    err.print(f"{result.count('done')} fait(s), {result.count('reused')} déjà fait(s), "
+              f"{result.count('failed')} échec(s), {result.count('skipped')} ignoré(s) en {result.seconds:.0f} s "
+              f"— {result.report}")
+    typer.echo(result.report)
+    raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def listen(
+    out_dir: Annotated[Path, typer.Argument(help="Folder of episodes (what `batch`, `generate` or `render` wrote).")],
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to listen on (0: any free one).")] = 8000,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on; anything but 127.0.0.1 exposes the episodes to the network.")] = "127.0.0.1",
+    open_browser: Annotated[bool, typer.Option("--open", help="Open the page in the web browser.")] = False,
+):
+    """Serve the episodes on a local web page (player, synchronized transcript, chapters, sources) and a podcast feed."""
+    from .publish.server import listen_command
+
+    listen_command(out_dir, port=port, host=host, open_browser=open_browser)
+
+
+@app.command()
+def doctor():
+    """Check the set-up (ffmpeg, espeak-ng, llama.cpp build, GPU, models, voices, disk) and say how to fix it."""
+    from .doctor import doctor_command
+
+    raise typer.Exit(doctor_command(out))
+
+
+@config_app.command("show")
+def config_show():
+    """The effective settings and where each comes from (default, causerie.toml, CAUSERIE_* variable)."""
+    from .config_show import config_show_command
+
+    raise typer.Exit(config_show_command(out))
 
 
 @app.command()

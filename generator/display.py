@@ -1,0 +1,96 @@
+"""What the terminal shows while episodes are made: rich bars on a terminal, plain lines elsewhere.
+
+Outside a terminal (a log file, CI, a batch runner) a bar would print nothing for
+minutes; there a line is written at most every `PERIOD` seconds and at the end of
+each step, with the time left estimated from the speed measured in this run.
+"""
+
+from __future__ import annotations
+
+import time
+
+from rich.console import Console
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                           TimeRemainingColumn)
+
+from .episode import EpisodeProgress
+
+PERIOD = 15.0
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
+
+
+class _Plain:
+    """One counted step (turns, clips, documents) as periodic lines."""
+
+    def __init__(self, console: Console, label: str) -> None:
+        self.console, self.label = console, label
+        self.started = self.last = 0.0
+        self.first = None
+
+    def update(self, done: int, total: int, detail: str = "") -> None:
+        now = time.monotonic()
+        if self.first is None:          # resumed work already done does not count as speed
+            self.first, self.started, self.last = done - 1, now, now
+        if done < total and now - self.last < PERIOD:
+            return
+        self.last = now
+        rate = (now - self.started) / max(1, done - self.first)
+        left = f", reste ~{_clock(rate * (total - done))}" if done < total and done > self.first + 1 else ""
+        self.console.print(f"  {self.label} {done}/{total} ({_clock(now - self.started)}{left})"
+                           + (f" — {detail}" if detail else ""), highlight=False)
+
+
+class Display:
+    """Bars for one process: a documents bar for batches, a bar for the current step."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.live = console.is_terminal
+        self._bars = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                              TimeElapsedColumn(), TextColumn("reste"), TimeRemainingColumn(),
+                              console=console, transient=True, disable=not self.live)
+        self._step = None
+        self._docs = None
+        self._plain: dict[str, _Plain] = {}
+
+    def __enter__(self) -> "Display":
+        self._bars.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._bars.__exit__(*exc)
+
+    def stage(self, message: str) -> None:
+        self.console.print(f"[dim]•[/dim] {message}")
+        if self._step is not None:           # a new stage: the old step's bar is finished
+            self._bars.remove_task(self._step)
+            self._step = None
+        self._plain.clear()
+
+    def count(self, label: str, done: int, total: int, detail: str = "") -> None:
+        if not self.live:
+            self._plain.setdefault(label, _Plain(self.console, label)).update(done, total, detail)
+            return
+        description = f"{label} ({detail})" if detail else label
+        if self._step is None:
+            self._step = self._bars.add_task(description, total=total)
+        self._bars.update(self._step, total=total, completed=done, description=description)
+
+    def episode_progress(self) -> EpisodeProgress:
+        return EpisodeProgress(
+            stage=self.stage,
+            turn=lambda i, n, turn: self.count("Répliques", i + 1, n, getattr(turn, "speaker", "")),
+            clip=lambda i, n, cached: self.count("Voix", i + 1, n))
+
+    def documents(self, done: int, total: int, name: str) -> None:
+        """The batch's own bar, above the step's (and a line, so the scrollback says which is which)."""
+        if done < total:
+            self.console.print(f"[bold]Document {done + 1}/{total}[/bold] : {name}", highlight=False)
+        if self.live:
+            if self._docs is None:
+                self._docs = self._bars.add_task("Documents", total=total)
+            self._bars.update(self._docs, completed=done, description="Documents")
