@@ -317,7 +317,10 @@ def models_remove(name: Annotated[str, typer.Argument(help="Registry name.")]):
 def main() -> None:
     """Entry point: user errors are one line and exit code 2, never a traceback."""
     try:
-        app(standalone_mode=False)
+        # Without standalone mode click hands back a command's typer.Exit code instead of raising it.
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except UserError as exc:
         err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)

@@ -200,3 +200,19 @@ def test_plain_progress_lines_outside_a_terminal(monkeypatch):
     assert 3 <= len(counted) <= 6, "periodic, not one line per turn"
     assert counted[-1].strip().startswith("Répliques 10/10")
     assert any("reste ~" in line for line in counted[:-1]), "time left from the measured speed"
+
+
+def test_batch_cli_exit_1_when_documents_fail(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "court.md").write_text("Trois mots seulement.", encoding="utf-8")
+    (docs / "vide.txt").write_text("", encoding="utf-8")
+    # A model path that exists is enough: documents failing at reading never load it.
+    model = tmp_path / "modele.gguf"
+    model.write_bytes(b"GGUF")
+    run = subprocess.run([sys.executable, "-m", "generator.cli", "batch", str(docs), "-o", str(tmp_path / "o"),
+                          "--model", str(model), "--script-only"], capture_output=True, text=True, cwd=REPO,
+                         env={**os.environ, "COLUMNS": "200"})
+    assert run.returncode == 1, run.stderr
+    assert run.stdout.strip() == str(tmp_path / "o" / "batch-report.json")
+    assert "too little text" in run.stderr and "empty" in run.stderr

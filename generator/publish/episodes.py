@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import functools
 import html
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .. import report as episode_report
 from ..writing.script import Script
 from .chapters import FILENAME as CHAPTERS_FILE
 from .chapters import read_chapters
@@ -70,14 +70,6 @@ def _load_script(path: Path, mtime_ns: int, size: int) -> Script | None:
         return None
 
 
-def _load_report(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def _audio_of(folder: Path) -> Path | None:
     for ext in AUDIO_TYPES:
         path = folder / f"episode.{ext}"
@@ -95,7 +87,7 @@ def load_episode(folder: Path) -> EpisodeFolder | None:
     script = _load_script(script_path, stat.st_mtime_ns, stat.st_size)
     if script is None:
         return None
-    return EpisodeFolder(folder, script, audio, _load_report(folder / "report.json"))
+    return EpisodeFolder(folder, script, audio, episode_report.read(folder))
 
 
 def find_episodes(outdir: Path) -> list[EpisodeFolder]:
