@@ -51,7 +51,9 @@ function header(episode) {
   const titleId = `title-${episode.id}`;
   return el("header", { class: "episode-head" },
     el("h2", { id: titleId, text: episode.title }),
-    episode.subject ? el("p", { class: "subject", text: episode.subject }) : null,
+    // The subject often is the title again ("Le four solaire d'Odeillo" twice): shown only when it adds something.
+    episode.subject && episode.subject.toLowerCase() !== episode.title.toLowerCase()
+      ? el("p", { class: "subject", text: episode.subject }) : null,
     meta);
 }
 
