@@ -97,7 +97,7 @@ def test_truncated_pdf(tmp_path):
 
 def test_corrupt_docx_not_a_zip(tmp_path):
     path = tmp_path / "casse.docx"
-    path.write_bytes(b"this is not a zip archive at all" * 10)
+    path.write_bytes(bytes(range(256)) * 4)      # binary, not a zip (text would be read as text)
     message = _error(path)
     assert "casse.docx: is not a readable .docx" in message and "save it again as .docx" in message
 
@@ -161,3 +161,19 @@ def test_password_protected_pdf(tmp_path):
         writer.write(handle)
     message = _error(path)
     assert "password-protected" in message and "qpdf" in message
+
+
+def test_text_under_a_wrong_extension_is_read_by_its_content(tmp_path):
+    notes = tmp_path / "notes.pdf"
+    notes.write_text("# Le four d'Odeillo\n\nEn 1970, le **CNRS** met en service un four solaire de 1 000 kW.\n",
+                     encoding="utf-8")
+    doc = load(notes)
+    assert doc.kind == "markdown" and "CNRS met en service" in doc.text and "**" not in doc.text
+    plain = tmp_path / "lettre.docx"
+    plain.write_text("Chère Anne, le four solaire fonctionne depuis 1970.\n", encoding="utf-8")
+    assert load(plain).kind == "text"
+    # Binary content under a document's name is still refused in one line by that format's loader.
+    broken = tmp_path / "casse.docx"
+    broken.write_bytes(b"PK\x03\x04" + bytes(range(256)))
+    with pytest.raises(IngestError, match="not a readable .docx"):
+        load(broken)

@@ -6,6 +6,7 @@ WhatsApp export is a ``.txt`` whose only distinguishing mark is its dated lines.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -89,12 +90,33 @@ def resolve(path: Path) -> Loader:
     for loader in _LOADERS:
         if suffix in loader.suffixes and loader.sniff is None:
             return loader
-    for loader in _LOADERS:
-        if suffix in loader.suffixes:
-            return loader
+    owners = [loader for loader in _LOADERS if suffix in loader.suffixes]
+    # The suffix's loader knows its format by content and did not recognise this one: notes saved
+    # under a wrong name ("notes.pdf") are read as the text they are, not refused as a broken PDF.
+    if owners and all(o.sniff is not None and o.any_suffix for o in owners) and _is_text(head):
+        return _by_name("markdown" if _MARKDOWN.search(head.decode("utf-8", "ignore")) else "text")
+    if owners:
+        return owners[0]
     shown = f"'{suffix}'" if suffix else "(no file extension)"
     action = _HINTS.get(suffix, f"convert it to a supported format ({describe()})")
     raise fail(path, f"unknown format {shown}", action)
+
+
+_MARKDOWN = re.compile(r"^#{1,6} \S|^\s*[-*] \S|\*\*\S|\]\(\S", re.M)
+
+
+def _is_text(head: bytes) -> bool:
+    if not head.strip() or any(b < 32 and b not in b"\t\n\r\f" for b in head[:4096]):
+        return False      # control bytes: a zip (docx), a broken PDF, anything binary
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(head) - 3     # a character cut by the end of the read
+    return True
+
+
+def _by_name(name: str) -> Loader:
+    return next(loader for loader in _LOADERS if loader.name == name)
 
 
 def _ensure_loaded() -> None:
