@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from generator.ingest.document import Document, Section
@@ -138,3 +139,14 @@ def test_script_markdown_shows_citations_and_sources_and_reads_back():
 def test_grammalecte_is_there_when_the_test_setup_ran():
     ok, why = grammar.available()
     assert ok, why
+
+
+def test_embedding_cache_is_bounded_and_evicted_sentences_come_back_identical(monkeypatch):
+    from generator.writing import embeddings
+
+    embedder = embeddings.get()
+    first = embedder.passages(["Le four date de 1970.", "Il compte 63 héliostats."])
+    monkeypatch.setattr(embeddings, "CACHE_SIZE", 1)
+    embedder.passages(["Une autre phrase encore.", "Et une dernière."])   # evicts the first two
+    again = embedder.passages(["Il compte 63 héliostats.", "Le four date de 1970."])
+    assert np.allclose(again[::-1], first, atol=1e-5)

