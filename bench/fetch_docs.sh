@@ -8,5 +8,7 @@ tmp=$(mktemp -d)
 # "A Brief History of Debian" (debian-history, GPL): chapter 1, an English web page with its navigation.
 (cd "$tmp" && apt-get download debian-history >/dev/null && dpkg-deb -x debian-history_*.deb x)
 cp "$tmp/x/usr/share/doc/debian-history/docs/intro.en.html" debian-history-intro.en.html
+# The same chapter in its French translation: a French web page for the batch bench.
+cp "$tmp/x/usr/share/doc/debian-history/docs/intro.fr.html" debian-history-intro.fr.html
 rm -rf "$tmp"
 ls -1
