@@ -64,9 +64,11 @@ class Models:
         if self.preloaded is not None:
             return self.preloaded
         name, path = resolve(model)
-        current = self._llm
-        if current is None or Path(current.path) != Path(path) or current.n_ctx < n_ctx:
-            self._llm = None          # free the old one before loading the new one
+        loaded = self._llm
+        if loaded is None or Path(loaded.path) != Path(path) or loaded.n_ctx < n_ctx:
+            # Drop every reference to the old model before loading the new one: two at once
+            # would double the peak memory of the batch.
+            loaded = self._llm = None
             self._llm = LlamaCppLLM(path, name=name, n_ctx=n_ctx, n_threads=self.threads,
                                     n_gpu_layers=self.gpu_layers)
         return self._llm

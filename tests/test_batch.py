@@ -22,6 +22,7 @@ from generator.hosts import parse_hosts
 from generator.pipeline import ScriptOptions
 
 from conftest import FakeLLM, turn_json
+from test_end_to_end import needs_tiny
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "four-solaire-odeillo.md"
@@ -216,3 +217,13 @@ def test_batch_cli_exit_1_when_documents_fail(tmp_path):
     assert run.returncode == 1, run.stderr
     assert run.stdout.strip() == str(tmp_path / "o" / "batch-report.json")
     assert "too little text" in run.stderr and "empty" in run.stderr
+
+
+@needs_tiny
+def test_models_load_once_and_reload_only_for_a_longer_context():
+    models = Models(threads=1)
+    first = models.llm("smollm2-135m", 2048)
+    assert models.llm("smollm2-135m", 1024) is first, "a shorter context reuses the loaded model"
+    larger = models.llm("smollm2-135m", 4096)
+    assert larger is not first and larger.n_ctx >= 4096
+    assert models.engine("tone") is models.engine("tone"), "one voice engine per process"
