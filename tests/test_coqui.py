@@ -265,6 +265,12 @@ def test_render_cli_with_a_model_folder_then_nothing_again(vits_dir, tmp_path):
     report = json.loads((folder / "report.json").read_text())["render"]
     assert report["engine"] == "coqui" and report["clips_synthesized"] == 6
     assert (folder / "episode.wav").stat().st_size > 10_000
+    before = (folder / "episode.wav").stat().st_mtime_ns
     second = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO)
     assert second.returncode == 0, second.stderr
-    assert json.loads((folder / "report.json").read_text())["render"]["clips_synthesized"] == 0
+    # Same turns, engine and format: no clip synthesized, no mix, the audio file left as it was.
+    assert (folder / "episode.wav").stat().st_mtime_ns == before and "à jour" in second.stderr
+    forced = subprocess.run(cmd + ["--force"], capture_output=True, text=True, env=env, cwd=REPO)
+    assert forced.returncode == 0, forced.stderr
+    report = json.loads((folder / "report.json").read_text())["render"]
+    assert report["clips_synthesized"] == 0 and report["clips_cached"] == 6, "--force remixes from cached clips"
