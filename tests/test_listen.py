@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 import json
 import os
 import re
@@ -163,7 +164,10 @@ async def _asgi_get(app, path: str) -> tuple[int, bytes]:
 @pytest.mark.parametrize("path", ["/files/../outside/secret.txt", "/files/court/../../outside/secret.txt",
                                   "/files/court/./episode.mp3", "/files/court/.progress.json"])
 def test_raw_dot_segments_and_hidden_files_are_refused(outdir, path):
-    status, body = asyncio.run(_asgi_get(make_app(outdir, FeedSettings()), path))
+    # In a thread of its own: pytest-playwright leaves an event loop running in the main thread
+    # once a browser test has run in the same session, and asyncio.run refuses to nest.
+    with ThreadPoolExecutor(1) as pool:
+        status, body = pool.submit(asyncio.run, _asgi_get(make_app(outdir, FeedSettings()), path)).result()
     assert status == 404 and SECRET.encode() not in body
 
 
