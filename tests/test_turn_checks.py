@@ -229,6 +229,11 @@ def test_no_line_says_the_opposite_of_any_fact_of_the_episode():
     # Measured in the demo episode: two of the fact's three content words, the other way round.
     measured = "Le principe est de concentrer la lumière. Ce faisant, le miroir peut être utilisé pour produire de l'électricité."
     assert fails(c.ContradictionCheck(), measured, ctx, spec("explication", (MIRRORS,))) == "contradiction"
+    # Measured in the demo episode of 2026-12-07: a negation elsewhere in the sentence ("sans… aucune
+    # flamme") made it count as negative, so it passed.
+    measured = ("En 1970, ils ont conçu le grand four solaire d'Odeillo pour produire de l'électricité sans utiliser "
+                "aucune flamme ni combustible.")
+    assert fails(c.ContradictionCheck(), measured, ctx, spec("presentation", (MIRRORS,))) == "contradiction"
     # The same words said the same way round, "ne" dropped as people speak, or about something else: fine.
     for line in ("Le four produit une chaleur intense, pas de l'électricité.",
                  "Le four concentre la lumière pour produire une chaleur intense.",

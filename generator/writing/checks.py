@@ -25,7 +25,7 @@ from .measures import SourceIndex, copied_runs, opening_is_concrete, repeated_ra
 from .plan import EXPERT, TurnSpec
 from .script import Host, Turn
 from .text import (NEGATIVE, STOPWORDS, YEAR, Mentions, bad_elisions, concrete_facts, digits_for_spelled, fold, names, ngrams, normalize,
-                   number_contexts, number_keys, sentences, stems, tokenize)
+                   number_contexts, number_keys, sentences, stem, stems, tokenize)
 
 
 @dataclass(frozen=True)
@@ -436,8 +436,17 @@ _NEGATION = re.compile(r"\b(?:ne|n')\s*(?:\S+\s+){0,4}?(?:pas|jamais|plus|rien|g
 _POLARITY = frozenset(stems("jamais aucun aucune rien nullement"))
 
 
-def _negative(sentence: str) -> bool:
-    return bool(_NEGATION.search(normalize(sentence).replace("n'", "n' ")))
+def _negative(sentence: str, about: set[str] | None = None) -> bool:
+    """Whether the sentence is negative — about the stems `about`, when given: a negation only
+    counts when it comes before the last of them. Measured: "conçu pour produire de l'électricité
+    sans utiliser aucune flamme" is not the negative "jamais conçu pour produire de l'électricité"."""
+    text = normalize(sentence).replace("n'", "n' ")
+    if about is None:
+        return bool(_NEGATION.search(text))
+    ends = [m.start() for m in re.finditer(r"[^\W\d_][\w-]*", text) if stem(m.group()) in about]
+    if not ends:
+        return bool(_NEGATION.search(text))
+    return any(m.start() < max(ends) for m in _NEGATION.finditer(text))
 
 
 # A sentence whose content words are mostly found nowhere in the sources says something they do not
@@ -476,7 +485,7 @@ def contradicted(sentence: str, ctx: CheckContext, facts: Sequence[Fact] = ()) -
         # jamais été conçu pour produire de l'électricité": two of its three content words.
         close = (len(shared) >= 3 and len(shared) >= 0.4 * len(theirs)) or \
                 (len(shared) >= 2 and len(shared) >= 0.6 * len(theirs))
-        if close and _negative(sentence) != _negative(fact.text):
+        if close and _negative(sentence, shared) != _negative(fact.text, shared):
             return fact
     return None
 
