@@ -20,7 +20,7 @@ from . import __version__
 from .episode import EpisodeProgress, Models, RenderOptions, make_episode
 from .errors import UserError
 from .ingest import registry
-from .ingest.pipeline import expand
+from .ingest.pipeline import expand, hidden
 from .pipeline import ScriptOptions, slugify
 from .writing.script import write_json
 
@@ -90,7 +90,7 @@ def discover(items: Sequence[str | Path], group: bool = False) -> tuple[list[Job
                 files += found
                 aside += [Entry(p.name, [str(p)], "skipped", error="format not supported")
                           for p in sorted(path.rglob("*")) if p.is_file() and p not in found
-                          and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                          and not hidden(p, path)
                           and p.suffix.lower() not in supported and p.suffix.lower() in _DOCUMENT_LIKE]
             elif path.is_file():
                 files.append(path)     # named explicitly: tried whatever its extension says

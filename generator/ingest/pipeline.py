@@ -97,7 +97,7 @@ def load(path: str | Path, *, redact: bool = True) -> Document:
     )
 
 
-def _hidden(path: Path, root: Path) -> bool:
+def hidden(path: Path, root: Path) -> bool:
     # "~$name.docx" are Word's lock files: binary and never what the user meant.
     return any(part.startswith((".", "~$")) for part in path.relative_to(root).parts)
 
@@ -107,7 +107,7 @@ def expand(path: Path) -> list[Path]:
     supported = set(registry.suffixes())
     return sorted(
         p for p in path.rglob("*")
-        if p.is_file() and p.suffix.lower() in supported and not _hidden(p, path)
+        if p.is_file() and p.suffix.lower() in supported and not hidden(p, path)
     )
 
 
