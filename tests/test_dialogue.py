@@ -355,6 +355,8 @@ def test_a_first_answer_left_out_is_replaced_so_the_questions_still_come():
     script, _ = run(Hosts({"presentation": never}))
     turns = script.turns
     assert turns[1].intent == "presentation" and turns[1].check.status == "fallback"
+    # The replacement says the answer's fact as the sources state it, and cites it.
+    assert "63 héliostats suivent la course du Soleil" in turns[1].text and turns[1].sources == [2]
     assert [t.intent for t in turns[2:4]] == ["question", "explication"]
     assert not any(d["reason"] == "alternation" for d in script.quality["dropped"])
 
@@ -392,3 +394,50 @@ def test_a_goodbye_that_changes_speaker_keeps_each_host_in_their_role():
         assert RoleCheck()(Draft(last.text, TurnSpec(0, "conclusion", 3), []), ctx) is None, last.text
         goodbyes.add(last.text)
     assert len(goodbyes) >= 3
+
+
+def test_fixed_questions_lead_to_the_next_fact_and_are_never_said_twice():
+    script, _ = run(Hosts({"question": ["Le four est grand."] * 3}, planned_questions=False), minutes=3)
+    turns = script.turns
+    asked = [(t, turns[k + 1]) for k, t in enumerate(turns[:-1]) if t.intent == "question"]
+    assert len(asked) >= 4 and all(q.check.status == "fallback" for q, _ in asked)
+    assert len({q.text for q, _ in asked}) == len(asked), "no fixed question twice in an episode"
+    led = 0
+    for question, answer in asked:
+        items = [i for f in answer.facts for i in FACTS[f - 1].items if i not in ("Odeillo",)]
+        if items:
+            assert any(i.split()[0] in question.text for i in items), (question.text, items)
+            led += 1
+    assert led >= 3
+
+
+def test_a_question_about_another_fact_is_asked_again_then_replaced():
+    elsewhere = "Et les boucliers thermiques des engins spatiaux, on les teste comment ?"
+    script, _ = run(Hosts({"question": [elsewhere] * 3}, planned_questions=False))
+    assert script.quality["checks_fired"].get("off-topic", 0) >= 2
+    for k, turn in enumerate(script.turns[:-1]):
+        if turn.text == elsewhere:
+            assert 8 in script.turns[k + 1].facts, "asked only where the answer tells it"
+
+
+def test_an_opening_and_first_answer_both_left_out_still_give_the_hook_fact_with_its_source():
+    meta = ["Voici la réplique demandée :"] * 3
+    script, _ = run(Hosts({"accroche": meta, "presentation": ["Comment puis-je vous aider aujourd'hui ?"] * 3}))
+    opening, first = script.turns[:2]
+    assert opening.check.status == "fallback" and " de le " not in opening.text and "du four" in opening.text
+    assert first.check.status == "fallback" and "mis en service en 1970 par le CNRS" in first.text
+    assert first.sources == [1] and script.quality["opening_concrete"]
+
+
+def test_chapter_titles_numbered_by_the_model_are_numbered_once():
+    hosts = Hosts()
+
+    def respond(messages, schema, i):
+        if schema and "questions" in schema["properties"]:
+            data = json.loads(hosts(messages, schema, i))
+            data["chapitres"] = [f"{k + 1}. Les miroirs du four, vus de près {k}" for k in range(len(data["chapitres"]))]
+            return json.dumps(data, ensure_ascii=False)
+        return hosts(messages, schema, i)
+    script, _ = run(respond)
+    titles = [s.title for s in script.segments[:-1]]
+    assert titles and all(t.startswith("Les miroirs du four") for t in titles), titles

@@ -85,6 +85,9 @@ def test_echo_mostly_the_previous_words_or_nothing_new(ctx):
     "Je comprends, je vais donc essayer de clarifier cela. Quels sont les héliostats ?",
     "Je vous prie de noter que PROMES travaille sur ce grand four solaire.",
     "Bien sûr, la phrase 'Le four fonctionne comme une loupe' est une bonne explication.",
+    "Le four a été mis en service en 1970. Cela fait partie du programme de Causerie.",
+    "Je peux vous donner ces chiffres, Camille : 63 héliostats et 3 500 °C.",
+    "Je vais expliquer comment le four et ses héliostats fonctionnent.",
 ])
 def test_production_talk_and_assistant_persona_fail(ctx, line):
     assert fails(c.PersonaCheck(), line, ctx, spec("explication", speaker=0)) == "persona"
@@ -116,6 +119,14 @@ def test_the_expert_explains_and_the_curious_host_asks(ctx):
     assert not c.RoleCheck().applies(spec("question"))
 
 
+def test_a_question_leads_to_the_fact_its_answer_tells(ctx):
+    check, mirrors = c.LeadCheck(), spec("question", (MIRRORS,))
+    assert fails(check, "Et le physicien Félix Trombe, il a construit quoi à Mont-Louis ?", ctx, mirrors) == "off-topic"
+    assert fails(check, "Et sur la pente, ces héliostats, ils font quoi ?", ctx, mirrors) is None
+    assert fails(check, "Et concrètement, comment ça se passe ?", ctx, mirrors) is None, "asks nothing else"
+    assert fails(check, "Et le physicien Félix Trombe, il a construit quoi ?", ctx, spec("question", ())) is None
+
+
 # ---------------------------------------------------------------- substance
 
 def test_assigned_fact_is_conveyed_by_its_figures_or_its_words(ctx):
@@ -141,6 +152,9 @@ def test_numbers_and_names_absent_from_the_sources_fail(ctx):
     assert fails(check, "Félix Trombe l'a testé à Mont-Louis en 1949, puis le CNRS l'a ouvert en 1970.", ctx) is None
     assert fails(check, "On est à Font-Romeu-Odeillo-Via, avec soixante-trois héliostats.", ctx) is None
     assert fails(check, "Merci Camille, et à bientôt !", ctx, spec("conclusion", ())) is None
+    # A place that is also a dictionary word is still a place the sources never name.
+    assert fails(check, "Le four se trouve tout près de l'Antarctique.", ctx) == "unsupported"
+    assert fails(check, "Les héliostats suivent la course du Soleil.", ctx) is None
 
 
 def test_a_figure_on_the_wrong_thing_fails(ctx):

@@ -24,7 +24,7 @@ from .lexicons import known
 from .measures import SourceIndex, copied_runs, opening_is_concrete, repeated_ratio, repeats_previous
 from .plan import EXPERT, TurnSpec
 from .script import Host, Turn
-from .text import (NEGATIVE, STOPWORDS, YEAR, Mentions, bad_elisions, concrete_facts, digits_for_spelled, fold, names, ngrams, normalize,
+from .text import (NEGATIVE, STOPWORDS, YEAR, Mentions, bad_elisions, capitalised_words, concrete_facts, digits_for_spelled, fold, names, ngrams, normalize,
                    number_contexts, number_keys, sentences, stem, stems, tokenize)
 
 
@@ -173,6 +173,9 @@ _PRODUCTION = [re.compile(p, re.I) for p in (
     r"\ben tant qu(?:e |')\s*(?:ia|assistant\w*|modèle)\b",
     # Measured: "la phrase 'Le coffre fonctionne comme un coffre de dépôt' est une bonne explication".
     r"\b(?:la|cette) (?:phrase|formule|citation) [«'\"“]",
+    # Measured in batch recaps: "Cela fait partie du programme de Causerie."
+    r"\b(?:du|au|le) programme (?:de (?:cette |notre |la )?)?causerie\b",
+    r"\b(?:dans|de) (?:cet|notre|l') ?épisode (?:sur|consacré)\b",
 )]
 _ASSISTANT = [re.compile(p, re.I) for p in (
     r"\bcomment (?:puis-je|est-ce que je peux|pourrais-je) (?:vous|t') ?aider\b",
@@ -187,6 +190,10 @@ _ASSISTANT = [re.compile(p, re.I) for p in (
     r"\bvous (?:cherchez|recherchez|souhaitez (?:obtenir|avoir)) (?:des|les) informations\b",
     r"\bje (?:vais|vous) (?:donc )?(?:essayer de )?clarifier (?:cela|ça)\b",
     r"\bje vous prie de (?:noter|bien vouloir)\b",
+    # Measured: "Je peux vous donner ces chiffres, Camille : …", "Je vais expliquer comment Meta … fonctionnent."
+    r"\bje (?:peux|vais|voudrais) (?:vous |te )?(?:donner|fournir|communiquer) (?:ces|les|des|quelques|plus d') ?"
+    r"(?:chiffres|informations|détails|précisions|données)\b",
+    r"^(?:(?:bien s[ûu]r|d'accord|ok|oui)[,!.]?\s+)?je vais (?:vous |te )?expliquer comment [^.!?:]*[.!]",
     r"^(?:(?:bien s[ûu]r|d'accord|ok|entendu|avec plaisir)[,!.]?\s+)?je (?:vais|peux) (?:vous |te )?(?:résumer|expliquer|"
     r"répondre|aider|présenter|reformuler)\b(?! comment| pourquoi| ce qui| que)",
 )]
@@ -276,6 +283,33 @@ class QuestionCheck(Check):
 
     def __call__(self, draft, ctx):
         return None if "?" in draft.text else _fail(self, "ne pose pas de question")
+
+
+# Words of any question that say nothing about what it asks ("concrètement, comment ça se passe ?").
+_ASKING = frozenset(stems("concrètement exactement vraiment ensuite passe passer savoir expliquer explique "
+                          "fonctionne fonctionnent fonctionner marche marcher intéressant précisément justement "
+                          "question idée chose choses rôle raconter raconte parler parle sujet histoire"))
+
+
+class LeadCheck(Check):
+    """The curious host's question leads to the fact the next answer tells: measured, "Comment fonctionnent
+    les unités de refroidissement ?" answered by who pays for the vault. A question with no content word
+    of its own ("Et concrètement ?") leads nowhere wrong and passes."""
+
+    name = "off-topic"
+    intents = frozenset({"question"})
+
+    def __call__(self, draft, ctx):
+        if not draft.spec.facts:
+            return None
+        asked = stems(draft.text) - stems(ctx.subject) - {stem(h) for h in ctx.host_names} - _ASKING
+        if len(asked) < 2:
+            return None
+        told = set().union(*(stems(f.text) | stems(" ".join(f.items)) for f in draft.spec.facts))
+        if asked & told:
+            return None
+        return _fail(self, "demande autre chose que ce que la réponse va expliquer : « "
+                     + " ".join(draft.spec.facts[0].text.split()[:12]) + " … »")
 
 
 class RoleCheck(Check):
@@ -414,7 +448,7 @@ class GroundingCheck(Check):
         missing = sorted(n for n in number_keys(draft.text) - ctx.numbers if n not in _SMALL)
         if missing:
             return _fail(self, "chiffre absent des documents : " + ", ".join(missing))
-        unknown = sorted(n for n in names(draft.text) if not ctx.known_name(n))
+        unknown = sorted(n for n in names(draft.text) | capitalised_words(draft.text) if not ctx.known_name(n))
         if unknown:
             return _fail(self, "nom absent des documents : " + ", ".join(unknown))
         for key, words in number_contexts(draft.text).items():
@@ -636,7 +670,7 @@ class ClosingCheck(Check):
 
 
 DEFAULT_CHECKS: tuple[Check, ...] = (
-    FrenchCheck(), PersonaCheck(), InstructionCheck(), OwnNameCheck(), QuestionCheck(), RoleCheck(), EchoCheck(),
+    FrenchCheck(), PersonaCheck(), InstructionCheck(), OwnNameCheck(), QuestionCheck(), LeadCheck(), RoleCheck(), EchoCheck(),
     RepeatCheck(), CopyCheck(), FactCheck(), GroundingCheck(), OffSourceCheck(), ContradictionCheck(), GenderCheck(),
     ElisionCheck(), GrammarCheck(),
     OpeningCheck(), ClosingCheck(),

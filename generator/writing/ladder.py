@@ -93,7 +93,8 @@ _PREAMBLE = re.compile(
     r"voici (?:quelques|les|des) (?:points|éléments|"
     r"informations|chiffres|faits)[^:.!?]*|"
     r"je (?:peux|vais|voudrais) (?:maintenant )?(?:vous |te )?(?:aider|répondre|expliquer|résumer|parler|présenter|"
-    r"reformuler)|je vais (?:maintenant )?(?:conclure|terminer|finir)[^.!?]*"
+    r"reformuler)|je vais (?:maintenant )?(?:vous |te )?expliquer comment [^.!?:]*|"
+    r"je vais (?:maintenant )?(?:conclure|terminer|finir)[^.!?]*"
     r"(?: à (?:ta|votre|cette) question)?|(?:bonjour|bonsoir|salut)(?: \w+)?|je suis {names}\b[^.!?]*|"
     r"je m'appelle [^.!?]*)\s*[.!?…:]+\s*", re.I)
 

@@ -82,6 +82,8 @@ _GENERIC = re.compile(r"^(?:ouverture|introduction|conclusion|partie|chapitre|gr
 def clean_title(text: str) -> str:
     text = " ".join(str(text).replace("\n", " ").split()).strip(" .")
     text = re.sub(r"^(?:chapitre|partie|point)\s*\d*\s*[:.–—-]\s*", "", text, flags=re.I)
+    # "1. Les clusters…": the chapter's number is the script's to add (measured: "## 1. 1. Les clusters").
+    text = re.sub(r"^(?:\d{1,2}|[IVX]{1,4})\s*[.):–—-]\s+", "", text)
     text = _META_TAIL.sub("", text).strip(" .:«»\"")
     return "" if _GENERIC.match(text) else text
 

@@ -525,8 +525,18 @@ def names(text: str) -> set[str]:
     return {f for f in concrete_facts(text) if not any(c.isdigit() for c in f)}
 
 
+def capitalised_words(text: str) -> set[str]:
+    """Every word capitalised mid-sentence, dictionary words included ("l'Antarctique", "la Terre").
+
+    `names` leaves out a single word that is also a French noun (a listener learns nothing from "le
+    Soleil"); a guard against invented places needs them all: measured, "Spitsbergen est une île
+    située dans l'Antarctique" passed because "antarctique" is in the dictionary.
+    """
+    return {w for w, initial in iter_words(text) if not initial and _is_capitalised(w) and w.isalpha()}
+
+
 __all__ = [
-    "ELISIONS", "Mentions", "STOPWORDS", "YEAR", "bad_elisions", "concrete_facts", "content_words", "digits_for_spelled",
+    "ELISIONS", "Mentions", "STOPWORDS", "YEAR", "bad_elisions", "capitalised_words", "concrete_facts", "content_words", "digits_for_spelled",
     "NEGATIVE", "facts_in_order", "fold", "iter_words", "minutes", "names", "ngrams", "normalize", "number_contexts",
     "number_keys",
     "sentences", "spoken_words", "split_words", "stem", "stems", "strip_accents", "tokenize", "unsaid_facts",
