@@ -319,6 +319,21 @@ def test_translation_refusal_never_replaces_the_source():
     assert french_numbers("about 1,300 km and 1.2 million seeds") == "about 1\u202f300 km and 1,2 million seeds"
 
 
+def test_a_translation_that_flips_the_sense_is_asked_again():
+    from generator.writing.guard import FrenchGuard
+    from generator.writing.translate import translate_text
+
+    english = "The location was chosen for its cold and its stability, far from any war."
+    answers = [json.dumps({"traduction": "Le site a été choisi pour sa chaleur et sa stabilité, loin de toute guerre."}),
+               json.dumps({"traduction": "Le site a été choisi pour son froid et sa stabilité, loin de toute guerre."})]
+    text, ok = translate_text(FakeLLM(lambda m, s, i: answers[i]), english, FrenchGuard(), seed=1)
+    assert ok and "froid" in text
+    never = "The furnace was never designed to produce electricity for the grid."
+    flipped = json.dumps({"traduction": "Le four a été conçu pour produire de l'électricité pour le réseau."})
+    text, ok = translate_text(FakeLLM(lambda m, s, i: flipped), never, FrenchGuard(), seed=1)
+    assert not ok and text == never, "the opposite is never said as the fact"
+
+
 def test_sentences_resting_on_nothing_are_cut_before_the_checks():
     invented = "Eh bien, " + SAYS[2] + " Ces mesures ont été choisies pour maximiser l'efficacité énergétique mondiale."
     script, llm = run(Hosts({"presentation": [invented]}))

@@ -57,6 +57,26 @@ def apply_glossary(llm: LLM, text: str, guard: FrenchGuard, *, seed: int) -> str
     return text
 
 
+# Words whose sense a translation must keep, with the French stems that keep it: measured on the 1.5B
+# model, "chosen for its cold" came out "choisie pour sa chaleur", "minus 18 degrees" "moins de 18 degrés"
+# was fine but "never" was dropped elsewhere. A flipped sense would be said as a fact on air.
+_SENSES = [(re.compile(p, re.I), re.compile(q, re.I)) for p, q in (
+    (r"\b(?:cold|colder|frozen|freez\w*|icy|frost\w*)\b", r"\b(?:froid\w*|gel\w*|glac\w*|congel\w*|frais|fraîch\w*)"),
+    (r"\b(?:hot|hotter|heat|warm\w*)\b", r"\b(?:chau\w*|chaleur\w*|brûl\w*|réchauff\w*)"),
+    (r"\bnorth\w*", r"\bnord\w*"), (r"\bsouth\w*", r"\bsud\b|\baustra\w*|\bmérid\w*"),
+    (r"\b(?:increas\w*|ris(?:e|es|ing)|rose|grow\w*|grew)\b", r"\b(?:augment\w*|hausse\w*|croiss\w*|cro[iî]t\w*|mont\w*|"
+                                                           r"progress\w*|accru\w*|accro\w*|développ\w*|grandi\w*|élev\w*)"),
+    (r"\b(?:decreas\w*|declin\w*|fell|drop\w*|shrink\w*|shrank)\b", r"\b(?:baiss\w*|diminu\w*|chut\w*|recul\w*|"
+                                                                    r"rédui\w*|décro\w*|tomb\w*|moins)"),
+    (r"\b(?:not|never|no|none|nothing|without|n't)\b|n't\b", r"\b(?:ne|n'|pas|jamais|aucun\w*|rien|sans|non|ni)\b|\bn'"),
+)]
+
+
+def lost_senses(english: str, french: str) -> list[str]:
+    """The sense-bearing English words (cold, north, never…) whose sense the French version lost."""
+    return [m.group() for en, fr in _SENSES if (m := en.search(english)) and not fr.search(french)]
+
+
 def translate_text(llm: LLM, text: str, guard: FrenchGuard, *, seed: int,
                    temperatures: Sequence[float] = (0.3, 0.1)) -> tuple[str, bool]:
     """A French version of one English statement, and whether it passed the guard.
@@ -80,6 +100,8 @@ def translate_text(llm: LLM, text: str, guard: FrenchGuard, *, seed: int,
             continue   # "Désolé, je ne peux pas traduire…" must never stand in for the source
         if not number_keys(source, spelled=False) <= number_keys(french):
             continue   # a figure lost or changed in translation would be said wrong on air
+        if lost_senses(source, french):
+            continue   # "chosen for its cold" as "choisie pour sa chaleur": the opposite, said as a fact
         if len(french.split()) < 0.6 * len(text.split()) or french.rstrip()[-1:] not in ".!?…»\")":
             continue   # measured: "Debian est la seule distribution qui est" — a cut sentence, completed on air
         english = guard.english_words(french)
