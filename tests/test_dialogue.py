@@ -402,8 +402,9 @@ def test_a_goodbye_that_changes_speaker_keeps_each_host_in_their_role():
     ctx = CheckContext(FrenchGuard(), HOSTS, "le four", [p.text for p in PASSAGES])
     goodbyes = set()
     for seed in range(4):     # the fixed goodbyes are picked by the seed: every one of them
-        script, _ = run(Hosts({"conclusion": meta, "recapitulatif": meta}, planned_questions=False), minutes=1.5,
-                        seed=seed)
+        # Every answer left out too: one figure told is too few for the key-figures recap.
+        script, _ = run(Hosts({"conclusion": meta, "recapitulatif": meta, "explication": meta},
+                              planned_questions=False), minutes=1.5, seed=seed)
         last = script.turns[-1]
         assert last.check.status == "fallback" and last.speaker == "Camille", "the recap left out, she says goodbye"
         assert RoleCheck()(Draft(last.text, TurnSpec(0, "conclusion", 3), []), ctx) is None, last.text
@@ -456,3 +457,14 @@ def test_chapter_titles_numbered_by_the_model_are_numbered_once():
     script, _ = run(respond)
     titles = [s.title for s in script.segments[:-1]]
     assert titles and all(t.startswith("Les miroirs du four") for t in titles), titles
+
+
+def test_a_recap_left_out_becomes_the_key_figures_before_the_goodbye():
+    meta = ["Voici la réplique demandée :"] * 3
+    script, _ = run(Hosts({"recapitulatif": meta}))
+    recap, goodbye = script.turns[-2:]
+    assert recap.intent == "recapitulatif" and recap.check.status == "fallback" and recap.speaker == "Camille"
+    told = {i for t in script.turns if t.intent in ("presentation", "explication") for i in t.facts}
+    figures = [i for f in told for i in FACTS[f - 1].items if i.split()[0] in recap.text]
+    assert len(figures) >= 2 and recap.sources, recap.text
+    assert goodbye.speaker == "Thomas" and goodbye.intent == "conclusion"

@@ -247,6 +247,23 @@ class DialogueWriter:
             return None
         return self.make_turn(spec, text, "fallback", 0, reasons + ["fallback:fait"])
 
+    def _fixed_recap(self, spec: TurnSpec, done: Sequence[Turn], reasons: list[str]) -> Turn | None:
+        """The figures, years and names the episode told, listed by the curious host (at least two)."""
+        by_id = {f.id: f for f in self.facts}
+        told = [by_id[i] for t in done if t.intent in ("presentation", "explication") for i in t.facts if i in by_id]
+        items: list[str] = []
+        for fact in dict.fromkeys(told):
+            value = lead_values(fact, self.ctx.in_subject)
+            item = value.get("chiffre") or value.get("nom") or (f"l'année {value['annee']}" if "annee" in value else "")
+            if item and item not in items:
+                items.append(item)
+        if len(items) < 2:
+            return None
+        items = items[:3]
+        listed = ", ".join(items[:-1]) + " et " + items[-1]
+        text = " ".join(render("bilan", reperes=listed, graine=self.options.seed).split())
+        return self.make_turn(spec, text, "fallback", 0, reasons + ["fallback:bilan"])
+
     def _fixed_question(self, spec: TurnSpec, done: Sequence[Turn], reasons: list[str]) -> Turn:
         """A fixed question that leads to the answer's fact when it names one, never one said before
         in the episode (measured: "D'accord. Et ensuite, qu'est-ce qu'il faut savoir ?" four times)."""
@@ -357,6 +374,11 @@ class DialogueWriter:
             # when the fact cannot be said as it stands.
             self._drop(i, spec, reason + "; replaced by a fixed reply", rung.failures)
             turn = self._stated_fact(spec, done, rung.reasons) or self._fixed("enchainement", spec, rung.reasons)
+            done.append(turn)
+            return turn
+        if spec.intent == "recapitulatif" and (turn := self._fixed_recap(spec, done, rung.reasons)) is not None:
+            # Measured: recaps stitched from earlier lines were dropped and episodes ended on a bare goodbye.
+            self._drop(i, spec, reason + "; replaced by the key figures", rung.failures)
             done.append(turn)
             return turn
         if spec.intent == "conclusion":
