@@ -427,13 +427,20 @@ def test_fixed_questions_lead_to_the_next_fact_and_are_never_said_twice():
     assert led >= 3
 
 
-def test_a_question_about_another_fact_is_asked_again_then_replaced():
+def test_a_question_about_another_fact_is_replaced_by_one_that_leads_to_its_answer():
     elsewhere = "Et les boucliers thermiques des engins spatiaux, on les teste comment ?"
-    script, _ = run(Hosts({"question": [elsewhere] * 3}, planned_questions=False))
+    hosts = Hosts({"question": [elsewhere] * 3}, planned_questions=False)
+    script, _ = run(hosts)
     assert script.quality["checks_fired"].get("off-topic", 0) >= 2
+    replaced = 0
     for k, turn in enumerate(script.turns[:-1]):
         if turn.text == elsewhere:
             assert 8 in script.turns[k + 1].facts, "asked only where the answer tells it"
+        elif turn.intent == "question":
+            assert turn.check.status == "fallback" and turn.check.attempts == 0
+            replaced += 1
+    assert replaced >= 2
+    assert max(hosts.tries[k] for k in hosts.tries if k[0] == "question") == 1, "a question gets one try"
 
 
 def test_an_opening_and_first_answer_both_left_out_still_give_the_hook_fact_with_its_source():

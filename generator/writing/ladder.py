@@ -88,7 +88,7 @@ def tidy(text: str, names: Sequence[str]) -> str:
 _PREAMBLE = re.compile(
     r"^(?:(?:bien s[ûu]r|d'accord|entendu|avec plaisir|ok|oui|tout à fait)(?:\s*,?\s*\w+)?\s*[,!.]\s*)?"
     r"(?:(?:bien s[ûu]r|d'accord|entendu|absolument)(?:,? {names})?|"
-    r"je (?:comprends|réponds à)(?: parfaitement| bien| très bien)? (?:votre|ta|la|cette) (?:question|réponse)(?:,? {names})?|"
+    r"je (?:comprends|réponds à)(?: parfaitement| bien| très bien)?(?: (?:votre|ta|la|cette) (?:question|réponse))?(?:,? {names})?|"
     r"(?:c'est une |quelle )?(?:excellente|bonne|très bonne) question(?:,? {names})?|merci pour (?:cette|ta|votre) question|"
     r"voici (?:quelques|les|des) (?:points|éléments|"
     r"informations|chiffres|faits)[^:.!?]*|"
@@ -219,8 +219,9 @@ class Ladder:
 
     # ------------------------------------------------------------ the ladder
     def run(self, spec: TurnSpec, done: Sequence[Turn], messages: list[Message], words: int, seed: int,
-            feedback: Callable[[TurnSpec, list[Failure]], str], repair_prompt: Callable[[TurnSpec, str, list[Failure]], str]
-            ) -> Rung:
+            feedback: Callable[[TurnSpec, list[Failure]], str], repair_prompt: Callable[[TurnSpec, str, list[Failure]], str],
+            retries: bool = True) -> Rung:
+        """`retries=False`: one attempt, for turns whose fallback is better than a second try."""
         opts = self.options
         reasons: list[str] = []
         temperature = opts.temperature
@@ -228,6 +229,8 @@ class Ladder:
         if not failed:
             return Rung(text, "checked", 1, reasons)
         reasons.append("1:" + ",".join(sorted(_names(failed))))
+        if not retries:
+            return Rung(None, "dropped", 1, reasons, failed, text)
         candidates = [(text, failed)]
         rung = 1
         if not (text and _names(failed) <= READ_OUT):
