@@ -88,6 +88,8 @@ def test_echo_mostly_the_previous_words_or_nothing_new(ctx):
     "Le four a été mis en service en 1970. Cela fait partie du programme de Causerie.",
     "Je peux vous donner ces chiffres, Camille : 63 héliostats et 3 500 °C.",
     "Je vais expliquer comment le four et ses héliostats fonctionnent.",
+    "En tant qu'expert du solaire, je serai heureux de répondre à toutes vos questions. Bonne journée !",
+    "Je serais ravi de continuer notre conversation si vous avez besoin de plus d'aide. Au revoir !",
 ])
 def test_production_talk_and_assistant_persona_fail(ctx, line):
     assert fails(c.PersonaCheck(), line, ctx, spec("explication", speaker=0)) == "persona"

@@ -186,6 +186,12 @@ _ASSISTANT = [re.compile(p, re.I) for p in (
     r"\bj'esp[èe]re que (?:cela|ça|ceci) (?:vous |t')?(?:aide|a aidé|répond|éclaire)\b",
     r"\b(?:en quoi|que) puis-je (?:faire pour|vous être utile)\b",
     r"\bje reste à (?:votre|ta) disposition\b",
+    # Measured in a goodbye: "En tant qu'expert…, je serai heureux de répondre à toutes vos questions… si vous
+    # avez besoin de plus d'aide ou d'information."
+    r"\bsi vous avez besoin (?:de plus |d'autres? |de )?(?:d'aide|aide|informations?|d'informations?|précisions?)\b",
+    r"\bje (?:serai|serais) (?:heureux|heureuse|ravi|ravie) de (?:répondre|vous aider|continuer)\b",
+    r"\bcontinuer (?:notre|cette) conversation\b",
+    r"\ben tant qu(?:e |')\s*(?:expert|experte|spécialiste)\b",
     # Measured in the bench scripts: the opening and the expert talking to a user, not to a listener.
     r"\bvous (?:cherchez|recherchez|souhaitez (?:obtenir|avoir)) (?:des|les) informations\b",
     r"\bje (?:vais|vous) (?:donc )?(?:essayer de )?clarifier (?:cela|ça)\b",
