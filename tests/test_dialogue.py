@@ -488,12 +488,23 @@ def test_chapter_titles_numbered_by_the_model_are_numbered_once():
     def respond(messages, schema, i):
         if schema and "questions" in schema["properties"]:
             data = json.loads(hosts(messages, schema, i))
-            data["chapitres"] = [f"{k + 1}. Les miroirs du four, vus de près {k}" for k in range(len(data["chapitres"]))]
+            data["chapitres"] = [f"{k + 1}. Les miroirs du four, vus de près {k} (avec 63 héliostats et 3 500 °C)"
+                                 for k in range(len(data["chapitres"]))]
             return json.dumps(data, ensure_ascii=False)
         return hosts(messages, schema, i)
     script, _ = run(respond)
     titles = [s.title for s in script.segments[:-1]]
-    assert titles and all(t.startswith("Les miroirs du four") for t in titles), titles
+    assert titles and all(t.startswith("Les miroirs du four") and "(" not in t for t in titles), titles
+
+
+def test_a_fixed_question_names_a_place_with_its_article_or_not_at_all():
+    from generator.writing.dialogue import lead_values
+
+    planted = Fact(9, "Elles plantèrent les arbres dans le Liban et le Maroc.", 3, 0, ("Liban", "Maroc"), 0.5, 0.5)
+    assert lead_values(planted) == {"nom": "le Liban"}
+    pays = Fact(10, "Norvège paye pour le bâtiment.", 1, 0, ("Norvège",), 0.5, 0.5)
+    assert lead_values(pays) == {}, "a lone word without its article may be a country: 'Et Norvège' is not French"
+    assert lead_values(FACTS[3]) == {"nom": "Félix Trombe"} and lead_values(FACTS[5]) == {"nom": "PROMES"}
 
 
 def test_a_recap_left_out_becomes_the_key_figures_before_the_goodbye():

@@ -90,6 +90,7 @@ def test_echo_mostly_the_previous_words_or_nothing_new(ctx):
     "Je vais expliquer comment le four et ses héliostats fonctionnent.",
     "En tant qu'expert du solaire, je serai heureux de répondre à toutes vos questions. Bonne journée !",
     "Je serais ravi de continuer notre conversation si vous avez besoin de plus d'aide. Au revoir !",
+    "Merci pour vos questions. Je suis content d'être là pour répondre à vos questions. À bientôt !",
 ])
 def test_production_talk_and_assistant_persona_fail(ctx, line):
     assert fails(c.PersonaCheck(), line, ctx, spec("explication", speaker=0)) == "persona"

@@ -191,6 +191,8 @@ _ASSISTANT = [re.compile(p, re.I) for p in (
     r"\bsi vous avez besoin (?:de plus |d'autres? |de )?(?:d'aide|aide|informations?|d'informations?|précisions?)\b",
     r"\bje (?:serai|serais) (?:heureux|heureuse|ravi|ravie) de (?:répondre|vous aider|continuer)\b",
     r"\bcontinuer (?:notre|cette) conversation\b",
+    r"\b(?:suis|être) (?:toujours |très )?(?:content|contente|heureux|heureuse|ravi|ravie) d'être (?:là|ici) pour "
+    r"(?:répondre|vous aider|t'aider)\b",
     r"\ben tant qu(?:e |')\s*(?:expert|experte|spécialiste)\b",
     # Measured in the bench scripts: the opening and the expert talking to a user, not to a listener.
     r"\bvous (?:cherchez|recherchez|souhaitez (?:obtenir|avoir)) (?:des|les) informations\b",

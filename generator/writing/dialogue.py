@@ -127,7 +127,9 @@ def lead_values(fact: Fact, in_subject: Callable[[str], bool] = lambda item: Fal
             word = article.group(1).lower()
             word = _ARTICLE_AS_SUBJECT.get(word, word)
             return {"nom": f"{word}{'' if word.endswith(chr(39)) else ' '}{item}"}
-        if not any(c.islower() for c in item[:1]):
+        # Without an article in the fact, only a name that needs none: a person's full name or an acronym
+        # ("Félix Trombe", "PROMES"); a lone word may be a country ("Et Norvège, …", measured).
+        if len(item.split()) > 1 or item.isupper():
             return {"nom": item}
     return {}
 

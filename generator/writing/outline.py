@@ -79,12 +79,21 @@ _GENERIC = re.compile(r"^(?:ouverture|introduction|conclusion|partie|chapitre|gr
                       r"[\s\d.:]*$", re.I)
 
 
+MAX_TITLE_WORDS = 12
+
+
 def clean_title(text: str) -> str:
     text = " ".join(str(text).replace("\n", " ").split()).strip(" .")
     text = re.sub(r"^(?:chapitre|partie|point)\s*\d*\s*[:.–—-]\s*", "", text, flags=re.I)
     # "1. Les clusters…": the chapter's number is the script's to add (measured: "## 1. 1. Les clusters").
     text = re.sub(r"^(?:\d{1,2}|[IVX]{1,4})\s*[.):–—-]\s+", "", text)
     text = _META_TAIL.sub("", text).strip(" .:«»\"")
+    # A heading, not a summary: measured, "Le parcours de la Vélodyssée pour le mois de mai (75 kilomètres
+    # par jour en moyenne, attention aux étapes…)". Asides go, then anything past the first clause.
+    text = re.sub(r"\s*\([^)]*\)?\s*$|\s*\([^)]*\)", "", text).strip()
+    if len(text.split()) > MAX_TITLE_WORDS:
+        head = re.split(r"\s*[,:;–—]\s*", text)[0]
+        text = head if len(head.split()) >= 3 else " ".join(text.split()[:MAX_TITLE_WORDS])
     return "" if _GENERIC.match(text) else text
 
 
