@@ -505,6 +505,23 @@ def test_a_fixed_question_names_a_place_with_its_article_or_not_at_all():
     pays = Fact(10, "Norvège paye pour le bâtiment.", 1, 0, ("Norvège",), 0.5, 0.5)
     assert lead_values(pays) == {}, "a lone word without its article may be a country: 'Et Norvège' is not French"
     assert lead_values(FACTS[3]) == {"nom": "Félix Trombe"} and lead_values(FACTS[5]) == {"nom": "PROMES"}
+    run_on = Fact(11, "Comme l'écrit William Gibson Imaginez, imaginez que votre ordinateur réclame.", 1, 0,
+                  ("William Gibson Imaginez",), 0.5, 0.5)
+    assert lead_values(run_on) == {"nom": "William Gibson"}
+
+
+def test_a_sentence_without_figure_name_or_substance_is_never_quoted_as_an_answer():
+    class Empty(Hosts):
+        def __call__(self, messages, schema, i):
+            meta = (schema or {}).get("x-causerie", {})
+            if meta.get("intent") == "explication" and meta.get("facts") == [8]:
+                return turn_json("Thomas", "Comment puis-je vous aider aujourd'hui ?")
+            return super().__call__(messages, schema, i)
+    bank_ = FactBank([*FACTS[:7], replace(FACTS[7], text="Voilà qui donne le vertige !")], candidates=12,
+                     passages_seen=4, words_read=sum(p.words for p in PASSAGES))
+    script = write_script([DOC], FakeLLM(Empty()), ScriptOptions(hosts=HOSTS, minutes=3, seed=3),
+                          passages=PASSAGES, bank=bank_)
+    assert not any("vertige" in t.text for t in script.turns)
 
 
 def test_a_recap_left_out_becomes_the_key_figures_before_the_goodbye():

@@ -30,6 +30,7 @@ from .outline import Outline
 from .plan import CLOSING, CURIOUS, MAX_WORDS, TurnSpec, exchange
 from .prompts import render
 from .script import Turn, TurnCheck
+from .lexicons import known
 from .text import STOPWORDS, YEAR, fold, stems
 
 SPAN_WORDS = 10
@@ -129,7 +130,12 @@ def lead_values(fact: Fact, in_subject: Callable[[str], bool] = lambda item: Fal
             return {"nom": f"{word}{'' if word.endswith(chr(39)) else ' '}{item}"}
         # Without an article in the fact, only a name that needs none: a person's full name or an acronym
         # ("Félix Trombe", "PROMES"); a lone word may be a country ("Et Norvège, …", measured).
-        if len(item.split()) > 1 or item.isupper():
+        words = item.split()
+        # A name run on into the next sentence's first word ("William Gibson Imaginez"): that word goes.
+        while len(words) > 2 and known(fold(words[-1]), "fr") and not known(fold(words[-2]), "fr"):
+            words.pop()
+        item = " ".join(words)
+        if len(words) > 1 or item.isupper():
             return {"nom": item}
     return {}
 
@@ -241,7 +247,10 @@ class DialogueWriter:
         """The turn's first fact said as the sources state it, after a fixed lead-in, when it is short,
         not a chat message, and passes every check but copying (it is the source's sentence). With
         `budget_words`, only while the script's copied share stays within the budget for that length."""
-        fact = next((f for f in spec.facts if not f.speaker and len(f.text.split()) <= STATED_WORDS), None)
+        # A sentence worth quoting: short, not a chat message, and carrying a figure, a name or enough
+        # words (measured: "Le document le dit très simplement : voilà qui donne le vertige!").
+        fact = next((f for f in spec.facts if not f.speaker and len(f.text.split()) <= STATED_WORDS
+                     and (f.items or len(stems(f.text)) >= 6)), None)
         if fact is None:
             return None
         body = fact.text.strip()
