@@ -211,7 +211,8 @@ def test_a_line_failing_twice_is_rewritten_then_an_answer_failing_again_goes_wit
     assert answers and all(t.check.status == "fallback" and t.sources for t in answers)
     for answer in answers:
         assert FACTS[answer.facts[0] - 1].text.rstrip(".")[1:] in answer.text, answer.text
-    assert len(answers) < len([t for t in plan_turns_of(script) if t == "explication"]), "the copy budget holds"
+    assert len(answers) < len([t for t in plan_turns_of(script) if t == "explication"])
+    assert script.quality["copied_ratio"] <= 0.10, "the copy budget holds even when every answer fails"
     turns = script.turns
     for k, turn in enumerate(turns):
         if turn.intent == "question":
