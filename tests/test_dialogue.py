@@ -534,3 +534,18 @@ def test_a_recap_left_out_becomes_the_key_figures_before_the_goodbye():
     figures = [i for f in told for i in FACTS[f - 1].items if i.split()[0] in recap.text]
     assert len(figures) >= 2 and recap.sources, recap.text
     assert goodbye.speaker == "Thomas" and goodbye.intent == "conclusion"
+
+
+def test_a_chat_message_is_never_quoted_as_what_the_document_says():
+    class OneFails(Hosts):
+        def __call__(self, messages, schema, i):
+            meta = (schema or {}).get("x-causerie", {})
+            if meta.get("intent") in ("explication", "presentation") and meta.get("facts") in ([2], [3]):
+                return turn_json("Thomas", "Comment puis-je vous aider aujourd'hui ?")
+            return super().__call__(messages, schema, i)
+    chat = replace(DOC, kind="chat")
+    script = write_script([chat], FakeLLM(OneFails()), ScriptOptions(hosts=HOSTS, minutes=2, seed=3),
+                          passages=PASSAGES, bank=bank())
+    assert not any(t.check.reasons and "fallback:fait" in t.check.reasons for t in script.turns)
+    script, _ = run(OneFails())
+    assert any(t.check.reasons and "fallback:fait" in t.check.reasons for t in script.turns), "a document's are"

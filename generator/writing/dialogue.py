@@ -256,6 +256,8 @@ class DialogueWriter:
         within its budget."""
         # A sentence worth quoting: short, not a chat message, and carrying a figure, a name or enough
         # words (measured: "Le document le dit très simplement : voilà qui donne le vertige!").
+        if self.chat:
+            return None     # a chat message read out is someone's aside, not "what the document says"
         fact = next((f for f in spec.facts if not f.speaker and len(f.text.split()) <= STATED_WORDS
                      and (f.items or len(stems(f.text)) >= 6)), None)
         if fact is None:
