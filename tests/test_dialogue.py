@@ -111,6 +111,20 @@ class Hosts:
         return turn_json(speaker, "Merci Camille, c'était passionnant, et à très bientôt !")
 
 
+class FailsOn(Hosts):
+    """Decent hosts, except that the listed (intent, fact ids) turns always get an assistant's line."""
+
+    def __init__(self, *turns: tuple[str, list[int]], **kwargs):
+        super().__init__(**kwargs)
+        self.failing = [(intent, list(facts)) for intent, facts in turns]
+
+    def __call__(self, messages, schema, i):
+        meta = (schema or {}).get("x-causerie", {})
+        if (meta.get("intent"), meta.get("facts")) in self.failing:
+            return turn_json(schema["properties"]["locuteur"]["enum"][0], "Comment puis-je vous aider aujourd'hui ?")
+        return super().__call__(messages, schema, i)
+
+
 def run(respond, minutes=2.0, seed=3, **kwargs):
     llm = FakeLLM(respond)
     script = write_script([DOC], llm, ScriptOptions(hosts=HOSTS, minutes=minutes, seed=seed), passages=PASSAGES,
@@ -244,13 +258,7 @@ def plan_turns_of(script) -> list[str]:
 
 
 def test_one_answer_quoted_from_the_sources_keeps_the_script_within_its_copy_budget():
-    class OneFails(Hosts):
-        def __call__(self, messages, schema, i):
-            meta = (schema or {}).get("x-causerie", {})
-            if meta.get("intent") == "explication" and meta.get("facts") == [3]:
-                return turn_json("Thomas", "Comment puis-je vous aider aujourd'hui ?")
-            return super().__call__(messages, schema, i)
-    script, _ = run(OneFails())
+    script, _ = run(FailsOn(("explication", [3])))
     quoted = next(t for t in script.turns if 3 in t.facts and t.intent == "explication")
     assert quoted.check.status == "fallback" and "3 500 °C" in quoted.text and quoted.sources == [2]
     assert script.quality["copied_ratio"] <= 0.10
@@ -512,15 +520,9 @@ def test_a_fixed_question_names_a_place_with_its_article_or_not_at_all():
 
 
 def test_a_sentence_without_figure_name_or_substance_is_never_quoted_as_an_answer():
-    class Empty(Hosts):
-        def __call__(self, messages, schema, i):
-            meta = (schema or {}).get("x-causerie", {})
-            if meta.get("intent") == "explication" and meta.get("facts") == [8]:
-                return turn_json("Thomas", "Comment puis-je vous aider aujourd'hui ?")
-            return super().__call__(messages, schema, i)
     bank_ = FactBank([*FACTS[:7], replace(FACTS[7], text="Voilà qui donne le vertige !")], candidates=12,
                      passages_seen=4, words_read=sum(p.words for p in PASSAGES))
-    script = write_script([DOC], FakeLLM(Empty()), ScriptOptions(hosts=HOSTS, minutes=3, seed=3),
+    script = write_script([DOC], FakeLLM(FailsOn(("explication", [8]))), ScriptOptions(hosts=HOSTS, minutes=3, seed=3),
                           passages=PASSAGES, bank=bank_)
     assert not any("vertige" in t.text for t in script.turns)
 
@@ -537,15 +539,9 @@ def test_a_recap_left_out_becomes_the_key_figures_before_the_goodbye():
 
 
 def test_a_chat_message_is_never_quoted_as_what_the_document_says():
-    class OneFails(Hosts):
-        def __call__(self, messages, schema, i):
-            meta = (schema or {}).get("x-causerie", {})
-            if meta.get("intent") in ("explication", "presentation") and meta.get("facts") in ([2], [3]):
-                return turn_json("Thomas", "Comment puis-je vous aider aujourd'hui ?")
-            return super().__call__(messages, schema, i)
-    chat = replace(DOC, kind="chat")
-    script = write_script([chat], FakeLLM(OneFails()), ScriptOptions(hosts=HOSTS, minutes=2, seed=3),
-                          passages=PASSAGES, bank=bank())
+    failing = (("explication", [2]), ("presentation", [2]), ("explication", [3]))
+    script = write_script([replace(DOC, kind="chat")], FakeLLM(FailsOn(*failing)),
+                          ScriptOptions(hosts=HOSTS, minutes=2, seed=3), passages=PASSAGES, bank=bank())
     assert not any(t.check.reasons and "fallback:fait" in t.check.reasons for t in script.turns)
-    script, _ = run(OneFails())
+    script, _ = run(FailsOn(*failing))
     assert any(t.check.reasons and "fallback:fait" in t.check.reasons for t in script.turns), "a document's are"
