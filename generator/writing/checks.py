@@ -102,9 +102,13 @@ class CheckContext:
             text = re.sub(re.escape(phrase), " ", text, flags=re.I)
         return text
 
+    def copied(self, text: str) -> int:
+        """The line's 8-word runs found in the documents (the subject and chapter titles aside)."""
+        return copied_runs(self.without_shared(text), self.index, 8)
+
     def count(self, text: str) -> None:
         """Add an accepted line to the script's copy budget."""
-        self.copied_so_far += copied_runs(self.without_shared(text), self.index, 8)
+        self.copied_so_far += self.copied(text)
         self.grams_so_far += len(ngrams(text, 8))
 
     def known_name(self, name: str) -> bool:
@@ -405,7 +409,7 @@ class CopyCheck(Check):
         grams = len(ngrams(draft.text, 8))
         if not grams:
             return None
-        copied = copied_runs(ctx.without_shared(draft.text), ctx.index, 8)
+        copied = ctx.copied(draft.text)
         over_budget = (ctx.copied_so_far + copied) > ctx.max_copied * (ctx.grams_so_far + grams)
         if copied / grams > ctx.max_copied_turn or (over_budget and copied / grams > ctx.max_copied):
             return _fail(self, "recopie les documents mot pour mot")

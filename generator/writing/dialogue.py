@@ -24,13 +24,13 @@ from .checks import UNUSABLE, CheckContext, Failure
 from .citations import Citer
 from .factbank import Fact
 from .ladder import Ladder, LadderOptions, Rung
+from .lexicons import known
 from .llm import LLM, Message
-from .measures import copied_runs, ngrams
+from .measures import ngrams
 from .outline import Outline
 from .plan import CLOSING, CURIOUS, MAX_WORDS, TurnSpec, exchange
 from .prompts import render
 from .script import Turn, TurnCheck
-from .lexicons import known
 from .text import STOPWORDS, YEAR, fold, stems
 
 SPAN_WORDS = 10
@@ -254,10 +254,10 @@ class DialogueWriter:
         not a chat message, and passes every check but copying (it is the source's sentence). With
         `budget_words` (the closing's words still to come), only while the script's copied share stays
         within its budget."""
-        # A sentence worth quoting: short, not a chat message, and carrying a figure, a name or enough
-        # words (measured: "Le document le dit très simplement : voilà qui donne le vertige!").
         if self.chat:
             return None     # a chat message read out is someone's aside, not "what the document says"
+        # A sentence worth quoting: short, not a chat message, and carrying a figure, a name or enough
+        # words (measured: "Le document le dit très simplement : voilà qui donne le vertige!").
         fact = next((f for f in spec.facts if not f.speaker and len(f.text.split()) <= STATED_WORDS
                      and (f.items or len(stems(f.text)) >= 6)), None)
         if fact is None:
@@ -267,7 +267,7 @@ class DialogueWriter:
                       not body.startswith(tuple(fact.items)) else body, graine=self.options.seed + len(done))
         text = self.ladder.repair(" ".join(lead.split()))
         if budget_words is not None:
-            copied = copied_runs(self.ctx.without_shared(text), self.ctx.index, 8)
+            copied = self.ctx.copied(text)
             # Within the copy budget of what the script is sure to hold: its 8-word runs so far, this line's,
             # and about half the closing's words (short sentences have few). Measured against the target
             # length instead, short scripts (many turns left out) ended 16–20 % copied on the bench.
