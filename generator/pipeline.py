@@ -147,7 +147,8 @@ def write_script(docs: Sequence[Document], llm: LLM, options: ScriptOptions,
     facts = ([hook] if hook else []) + told + reserve
 
     grammar = GrammarChecker([h.name for h in options.hosts]) if grammar_available()[0] else None
-    sources = [p.text for p in passages] + [f.text for f in facts]
+    # The documents' titles are theirs too: "aux USA" in a title backs a host saying "USA".
+    sources = [p.text for p in passages] + [f.text for f in facts] + [d.title for d in docs if d.title]
     if grammar is not None:
         grammar.add_known(w for s in sources for w in text.tokenize(s))
     outline = checkpoint.outline()
@@ -166,7 +167,8 @@ def write_script(docs: Sequence[Document], llm: LLM, options: ScriptOptions,
                        examples=[line.split(":", 1)[-1] for line in examples], facts=facts, grammar=grammar,
                        originals=[p.text for p in passages] + [f.text for f in facts if not f.original],
                        shared_phrases=sorted(set(titles), key=len, reverse=True),
-                       fact_phrases=sorted({i for f in facts for i in f.items}, key=len, reverse=True))
+                       fact_phrases=sorted({i for f in facts for i in f.items}, key=len, reverse=True),
+                       chat=any(d.kind == "chat" for d in docs))
     start, done, extra = checkpoint.turns()
     progress.stage("Écriture des répliques" + (f" (reprise à la réplique {len(done) + 1})" if done else ""))
     writer = DialogueWriter(llm, ctx, outline, facts, {p.id: p.text for p in passages},

@@ -545,3 +545,39 @@ def test_a_chat_message_is_never_quoted_as_what_the_document_says():
     assert not any(t.check.reasons and "fallback:fait" in t.check.reasons for t in script.turns)
     script, _ = run(FailsOn(*failing))
     assert any(t.check.reasons and "fallback:fait" in t.check.reasons for t in script.turns), "a document's are"
+
+
+class Ahead(Hosts):
+    """Decent hosts, except that the answer on Félix Trombe also tells the next fact (altitude and sunshine)."""
+
+    def __call__(self, messages, schema, i):
+        meta = (schema or {}).get("x-causerie", {})
+        if meta.get("intent") == "explication" and meta.get("facts") == [4]:
+            return turn_json(schema["properties"]["locuteur"]["enum"][0], "Eh bien, " + SAYS[4] + " Et " + SAYS[5])
+        return super().__call__(messages, schema, i)
+
+
+@pytest.mark.parametrize("minutes", [2.0, 1.5])
+def test_a_fact_told_ahead_of_its_turn_is_not_asked_and_told_again(minutes):
+    script, _ = run(Ahead(), minutes=minutes)
+    telling = [t for t in script.turns if t.intent in ("presentation", "explication") and "2 400" in t.text]
+    assert len(telling) == 1 and telling[0].facts == [4]
+    assert not any(t.facts == [5] for t in script.turns if t.intent == "explication")
+    intents = [t.intent for t in script.turns]
+    assert all(a != b for a, b in zip(intents, intents[1:]) if "question" in (a, b)), "questions still get answers"
+    assert intents[-2:] == ["recapitulatif", "conclusion"]
+
+
+def test_a_name_only_the_documents_title_gives_is_backed_by_it():
+    def respond(messages, schema, i):
+        meta = (schema or {}).get("x-causerie", {})
+        if meta.get("intent") == "accroche":
+            return turn_json("Camille", "Bonjour à tous ! On part à Font-Romeu : " + SAYS[1])
+        return hosts(messages, schema, i)
+    hosts = Hosts()
+    titled = replace(DOC, title="Le four solaire de Font-Romeu")
+    script = write_script([titled], FakeLLM(respond), ScriptOptions(hosts=HOSTS, minutes=2, seed=3),
+                          passages=PASSAGES, bank=bank())
+    assert script.turns[0].check.status == "checked" and "Font-Romeu" in script.turns[0].text
+    script, _ = run(respond)
+    assert "Font-Romeu" not in script.turns[0].text, "a name in no document is still refused"

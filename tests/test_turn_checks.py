@@ -366,3 +366,52 @@ def test_the_expert_does_not_thank_the_curious_host_for_explaining(ctx):
                  spec("conclusion", (), speaker=0)) == "role"
     measured = "C'est très intéressant et je n'ai pas pu répondre à toutes vos questions, mais merci. Au revoir."
     assert fails(c.RoleCheck(), measured, ctx, spec("conclusion", (), speaker=0)) == "role"
+
+
+# ---------------------------------------------------------------- counts, chat members, restatements
+
+ROUTE = ["L'idée : partir de Roscoff le 9 mai, soit environ 600 kilomètres en huit étapes.",
+         "Je suis partante pour les quatre dernières étapes, à partir de Nantes le 13 mai."]
+ROUTE_FACTS = [Fact(1, ROUTE[0], 1, 0, ("Roscoff", "9 mai", "600 kilomètres"), 0.9, 0.0, speaker="Sophie"),
+               Fact(2, ROUTE[1], 1, 0, ("Nantes", "13 mai"), 0.8, 0.5, speaker="Lucie")]
+
+
+def route_ctx(chat: bool) -> c.CheckContext:
+    return c.CheckContext(FrenchGuard(), HOSTS, "la Vélodyssée", ROUTE, facts=ROUTE_FACTS, chat=chat)
+
+
+def test_a_small_number_that_miscounts_what_the_sources_count():
+    ctx, check = route_ctx(False), c.GroundingCheck()
+    route = spec(facts=ROUTE_FACTS[:1])
+    assert fails(check, "Le trajet fait environ 600 kilomètres en six étapes, depuis Roscoff.", ctx, route) == "unsupported"
+    assert fails(check, "Le trajet fait environ 600 kilomètres en huit étapes, depuis Roscoff.", ctx, route) is None
+    assert fails(check, "On fera les quatre étapes de la fin, depuis Nantes.", ctx, route) is None
+    assert fails(check, "Il y a deux choses à savoir sur ce trajet depuis Roscoff.", ctx, route) is None
+
+
+def test_hosts_tell_a_chat_without_speaking_as_its_members():
+    check, route = c.MemberVoiceCheck(), spec(facts=ROUTE_FACTS[1:])
+    assert fails(check, "Nous partirons de Nantes le 13 mai pour les dernières étapes.", route_ctx(True), route) == "member"
+    assert fails(check, "Lucie partira de Nantes le 13 mai, pour les quatre dernières étapes.", route_ctx(True),
+                 route) is None
+    assert fails(check, "Je trouve ça joli : Lucie rejoint le groupe à Nantes le 13 mai.", route_ctx(True),
+                 route) == "member"
+    assert fails(check, "Nous partirons de Nantes le 13 mai pour les dernières étapes.", route_ctx(False), route) is None
+
+
+def test_an_answer_that_only_says_again_what_was_explained(ctx):
+    check = c.RepeatCheck()
+    earlier = [QUESTION, turn("Thomas", "Sur la pente, 63 héliostats suivent la course du Soleil toute la journée."),
+               turn("Camille", "Et au foyer, il fait chaud ?", "question")]
+    assert fails(check, "Les 63 héliostats, sur la pente, suivent le Soleil dans sa course.", ctx, done=earlier) == "repeated"
+    assert fails(check, "Au foyer, on dépasse 3 500 °C, et les 63 héliostats y sont pour beaucoup.", ctx,
+                 spec(facts=(HEAT,)), earlier) is None
+
+
+def test_the_repair_cuts_a_sentence_already_said_when_the_answer_has_more(ctx):
+    from generator.writing.ladder import Ladder
+    earlier = [turn("Thomas", "Sur la pente, 63 héliostats suivent la course du Soleil toute la journée.")]
+    line = "Les 63 héliostats suivent la course du Soleil sur la pente. Au foyer, la chaleur dépasse 3 500 °C, sans flamme."
+    fixed = Ladder(None, ctx).repair(line, spec(facts=(HEAT,)), earlier)
+    assert fixed.startswith("Au foyer") and "héliostats" not in fixed
+    assert Ladder(None, ctx).repair(line, spec(facts=(HEAT,)), []) .startswith("Les 63")

@@ -64,6 +64,7 @@ class CheckContext:
     fact_phrases: Sequence[str] = ()           # the facts' numbers and names: saying them again is not looping
     instruction_grams: set = field(default_factory=set)   # 4-word runs of the current instruction
     handles: set = field(default_factory=set)             # lists of figures the instruction points with
+    chat: bool = False                         # the sources are a group chat: its members are not the hosts
     copied_so_far: int = 0
     grams_so_far: int = 0
 
@@ -73,9 +74,12 @@ class CheckContext:
         self.index = SourceIndex(list(originals) + list(self.examples))
         self.numbers = number_keys(joined)
         self.number_contexts: dict[str, set[str]] = {}
+        self.counted: dict[str, set[str]] = {}     # what the sources count -> by which numbers
         for source in self.sources:
             for key, words in number_contexts(source).items():
                 self.number_contexts.setdefault(key, set()).update(words)
+                for word in words - {NEGATIVE}:
+                    self.counted.setdefault(word, set()).add(key)
         self.words = {fold(w) for w in tokenize(joined)}
         self.words |= {part for w in list(self.words) for part in re.split(r"[-']", w) if part}
         self.subject_terms = [w for w in re.findall(r"\w+", self.subject) if len(w) >= 4] or [self.subject]
@@ -254,6 +258,26 @@ class PersonaCheck(Check):
         return None
 
 
+# A host speaking as the chat's members ("nous partirons de Roscoff le 9 mai"): the hosts tell what the group
+# wrote, they were not in it. "On" stays: spoken French uses it for anyone.
+_MEMBER = re.compile(r"\b(?:nous|je|j'|moi|notre|nos|mon|ma|mes)\b", re.I)
+
+
+class MemberVoiceCheck(Check):
+    """On a chat export, a sentence that tells a member's message in the first person."""
+
+    name = "member"
+    unusable = True
+
+    def __call__(self, draft, ctx):
+        if not ctx.chat:
+            return None
+        for sentence in sentences(normalize(draft.text), any_case=True):
+            if _MEMBER.search(sentence) and any(conveys(f, sentence, ctx) for f in ctx.facts if f.speaker):
+                return _fail(self, f"parle comme un membre de la discussion : « {' '.join(sentence.split()[:10])} … »")
+        return None
+
+
 class InstructionCheck(Check):
     """Small models recite the instruction ("Environ 40 mots. Écris uniquement…")."""
 
@@ -381,7 +405,7 @@ class RepeatCheck(Check):
     warmer = True
     # A recap says again what was said, by definition, but in a sentence of its own: measured, a recap
     # stitched from earlier lines made a third of a script repeated.
-    RECAP_REUSE = 0.5
+    RECAP_REUSE = 0.25
 
     def __call__(self, draft, ctx):
         if draft.spec.intent == "recapitulatif":
@@ -396,6 +420,8 @@ class RepeatCheck(Check):
         own = sentences(draft.text, any_case=True)
         if repeated_ratio(own) > 0:
             return _fail(self, "dit deux fois la même chose")
+        if draft.spec.explaining and own and all(restated(s, [t.text for t in draft.done]) for s in own):
+            return _fail(self, "redit ce qui a déjà été expliqué")
         return None
 
 
@@ -431,6 +457,32 @@ def conveys(fact: Fact, text: str, ctx: CheckContext | None = None) -> bool:
     return shared >= 0.35 and len(stems(text) & theirs) >= 2
 
 
+def told(fact: Fact, texts: Sequence[str], ctx: CheckContext | None = None) -> bool:
+    """Whether earlier lines already told this fact: every one of its own numbers and names was said, or,
+    for a fact without any, one line conveyed it with half of its words."""
+    own = [i for i in fact.items if ctx is None or not ctx.in_subject(i)]
+    if own:
+        said = Mentions(list(texts))
+        return all(said.fact(i) for i in own)
+    theirs = stems(fact.text)
+    return any(conveys(fact, t, ctx) and len(stems(t) & theirs) >= 0.5 * len(theirs) for t in texts)
+
+
+def restated(sentence: str, earlier: Sequence[str]) -> bool:
+    """The sentence says nothing earlier lines did not: its numbers and names were said, and most of its
+    words (measured: "l'étape entre Nantes et Pornic fait 95 kilomètres" in four answers of one episode)."""
+    mine = stems(sentence)
+    if not earlier or len(mine) < 3:
+        return False
+    said = " ".join(earlier)
+    if not number_keys(sentence) <= number_keys(said):
+        return False
+    folded = fold(normalize(said))
+    if any(fold(normalize(n)) not in folded for n in names(sentence)):
+        return False
+    return len(mine & stems(said)) >= 0.7 * len(mine)
+
+
 class FactCheck(Check):
     """An explaining turn conveys a fact it was given (a recap, or an answer that also carries the hook
     after a fixed opening, has several: one of them is enough)."""
@@ -464,8 +516,14 @@ class GroundingCheck(Check):
         if unknown:
             return _fail(self, "nom absent des documents : " + ", ".join(unknown))
         for key, words in number_contexts(draft.text).items():
-            if YEAR.fullmatch(key) or (key in _SMALL and key not in ctx.number_contexts):
-                continue     # "deux choses" needs no source; "10 km" where the sources say "10 euros" does
+            if key in _SMALL and key not in ctx.number_contexts:
+                # "deux choses" needs no source, but "six étapes" where the sources only count "huit étapes" does.
+                wrong = sorted(w for w in words - {NEGATIVE} if ctx.counted.get(w) and key not in ctx.counted[w])
+                if wrong:
+                    return _fail(self, f"le chiffre {key} ne compte pas ce que disent les documents")
+                continue
+            if YEAR.fullmatch(key):
+                continue     # "10 km" where the sources say "10 euros" is checked below
             theirs = ctx.number_contexts.get(key, set())
             if (NEGATIVE in theirs) != (NEGATIVE in words) and theirs - {NEGATIVE} and words - {NEGATIVE}:
                 return _fail(self, f"le signe de {key} n'est pas celui des documents (« moins » {key})")
@@ -682,7 +740,7 @@ class ClosingCheck(Check):
 
 
 DEFAULT_CHECKS: tuple[Check, ...] = (
-    FrenchCheck(), PersonaCheck(), InstructionCheck(), OwnNameCheck(), QuestionCheck(), LeadCheck(), RoleCheck(), EchoCheck(),
+    FrenchCheck(), PersonaCheck(), MemberVoiceCheck(), InstructionCheck(), OwnNameCheck(), QuestionCheck(), LeadCheck(), RoleCheck(), EchoCheck(),
     RepeatCheck(), CopyCheck(), FactCheck(), GroundingCheck(), OffSourceCheck(), ContradictionCheck(), GenderCheck(),
     ElisionCheck(), GrammarCheck(),
     OpeningCheck(), ClosingCheck(),
@@ -696,9 +754,9 @@ def run_checks(draft: Draft, ctx: CheckContext, checks: Iterable[Check] = DEFAUL
     return [f for check in checks if check.applies(draft.spec) and (f := check(draft, ctx)) is not None]
 
 
-UNUSABLE = frozenset({"empty", "truncated", "invalid-json", "refusal", "meta", "english", "persona", "instruction",
+UNUSABLE = frozenset({"empty", "truncated", "invalid-json", "refusal", "meta", "english", "persona", "member", "instruction",
                       "echo", "unsupported", "off-source", "contradiction", "role", "closing"})
 WARMER = frozenset(c.name for c in DEFAULT_CHECKS if c.warmer)
 
 __all__ = ["Check", "CheckContext", "DEFAULT_CHECKS", "Draft", "Failure", "UNUSABLE", "WARMER", "conveys",
-           "contradicted", "feminine", "gender_of", "masculine", "off_source", "run_checks"]
+           "contradicted", "feminine", "gender_of", "masculine", "off_source", "restated", "run_checks", "told"]

@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from .checks import UNUSABLE, CheckContext, Failure
+from .checks import UNUSABLE, CheckContext, Failure, told
 from .citations import Citer
 from .factbank import Fact
 from .ladder import Ladder, LadderOptions, Rung
@@ -28,7 +28,7 @@ from .lexicons import known
 from .llm import LLM, Message
 from .measures import ngrams
 from .outline import Outline
-from .plan import CLOSING, CURIOUS, MAX_WORDS, TurnSpec, exchange
+from .plan import CLOSING, CURIOUS, MAX_WORDS, NOMINAL, TurnSpec, exchange
 from .prompts import render
 from .script import Turn, TurnCheck
 from .text import STOPWORDS, YEAR, fold, stems
@@ -316,13 +316,15 @@ class DialogueWriter:
                              "details": [f"{f.check}: {f.detail}" if f.detail else f.check for f in failures]})
 
     # ---------------------------------------------------------------- driver
-    def _add_exchange(self, plan: list[TurnSpec], n: int) -> bool:
-        """A question/answer pair on reserve facts, before the closing, in the last chapter."""
-        if n >= len(self.reserve):
+    def _add_exchange(self, plan: list[TurnSpec]) -> bool:
+        """A question/answer pair on a reserve fact no step holds yet, before the closing, in the last chapter."""
+        planned = {f.id for step in plan for f in step.facts}
+        left = [f for f in self.reserve if f.id not in planned]
+        if not left:
             return False
         at = next(k for k, t in enumerate(plan) if t.intent == "recapitulatif")
         segment = max(0, len(self.outline.chapters) - 1)
-        plan[at:at] = exchange(segment, self.reserve[n:n + 1], extra=True)
+        plan[at:at] = exchange(segment, left[:1], extra=True)
         return True
 
     def write(self, plan: Sequence[TurnSpec], target_words: int,
@@ -338,8 +340,8 @@ class DialogueWriter:
         plan = list(plan)
         for turn in done:
             self.ctx.count(turn.text)
-        for n in range(extra):   # exchanges an interrupted run had already added
-            self._add_exchange(plan, n)
+        for _ in range(extra):   # exchanges an interrupted run had already added
+            self._add_exchange(plan)
         if done and done[0].check.status == "fallback" and done[0].intent == "accroche" and len(plan) > 1:
             plan[1] = replace(plan[1], facts=plan[0].facts + plan[1].facts)   # as the interrupted run did
         i = 0
@@ -348,12 +350,21 @@ class DialogueWriter:
             if spec.intent == "recapitulatif" and i >= start and extra < MAX_EXTRA:
                 written = sum(len(t.text.split()) for t in done)
                 closing = sum(t.words for t in plan[i:])
-                if written + closing < target_words * EXTRA_BELOW and self._add_exchange(plan, extra):
+                if written + closing < target_words * EXTRA_BELOW and self._add_exchange(plan):
                     extra += 1
                     continue
             if i < start:
                 i += 1
                 continue
+            if not self._fresh_exchange(i, plan, done):
+                # Nothing left to tell in its place: the pair is left out rather than said again.
+                self._drop(i, spec, "its fact was already told")
+                self._drop(i + 1, plan[i + 1], "already told")
+                if on_step:
+                    on_step(i + 2, done, extra)
+                i += 2
+                continue
+            spec = plan[i]
             turn = self._step(i, spec, plan, done, target_words)
             if on_step:
                 on_step(i + 1, done, extra)
@@ -361,6 +372,23 @@ class DialogueWriter:
                 on_turn(i, len(plan), turn)
             i += 1
         return done
+
+    def _fresh_exchange(self, i: int, plan: list[TurnSpec], done: Sequence[Turn]) -> bool:
+        """A question whose answer's facts earlier lines already told (a small model tells the next fact
+        ahead of its turn) leads to a reserve fact instead; False when no untold one is left."""
+        spec = plan[i]
+        if spec.intent != "question" or i + 1 >= len(plan) or plan[i + 1].intent != "explication":
+            return True
+        answer, said = plan[i + 1], [t.text for t in done]
+        if not answer.facts or not all(told(f, said, self.ctx) for f in answer.facts):
+            return True
+        planned = {f.id for step in plan for f in step.facts}
+        fresh = next((f for f in self.reserve if f.id not in planned and not told(f, said, self.ctx)), None)
+        if fresh is None:
+            return False
+        plan[i] = replace(spec, facts=(fresh,), topic="")
+        plan[i + 1] = replace(answer, facts=(fresh,), words=NOMINAL["explication"])
+        return True
 
     def _step(self, i: int, spec: TurnSpec, plan: list[TurnSpec], done: list[Turn], target_words: int) -> Turn | None:
         hosts = self.ctx.hosts

@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from .checks import UNUSABLE, WARMER, CheckContext, Draft, Failure, contradicted, off_source, run_checks
+from .checks import UNUSABLE, WARMER, CheckContext, Draft, Failure, contradicted, off_source, restated, run_checks
 from .measures import repeated_ratio
 from .llm import LLM, Message
 from .plan import TurnSpec
@@ -187,14 +187,16 @@ class Ladder:
             text = cut_preamble(text, names)
         return trim_to(text, max(int(words * 1.6), 12)), []
 
-    def repair(self, text: str, spec: TurnSpec | None = None) -> str:
-        """The corrections that need no model: sentences said twice, resting on nothing in the
-        sources or saying the opposite of a fact are cut (when enough is left), then Grammalecte's safe suggestions."""
+    def repair(self, text: str, spec: TurnSpec | None = None, done: Sequence[Turn] = ()) -> str:
+        """The corrections that need no model: sentences said twice (in the line, or already in the
+        episode), resting on nothing in the sources or saying the opposite of a fact are cut (when enough
+        is left), then Grammalecte's safe suggestions."""
         if spec is not None and spec.explaining and text:
             kept: list[str] = []
+            earlier = [t.text for t in done] if spec.intent != "recapitulatif" else []
             for sentence in sentences(text, any_case=True):
                 if off_source(sentence, self.ctx) or contradicted(sentence, self.ctx, spec.facts) \
-                        or any(repeated_ratio([k, sentence]) for k in kept):
+                        or any(repeated_ratio([k, sentence]) for k in kept) or restated(sentence, earlier):
                     continue
                 kept.append(sentence)
             if kept and len(" ".join(kept).split()) >= 8:
@@ -214,7 +216,7 @@ class Ladder:
         if failed:
             self.fired.update(f.check for f in failed)
             return text, failed
-        text = self.repair(text, spec)
+        text = self.repair(text, spec, done)
         return text, self.check(text, spec, done)
 
     # ------------------------------------------------------------ the ladder
@@ -252,7 +254,7 @@ class Ladder:
         rung += 1
         if best and "english-words" in _names(best_failed) and _names(best_failed) <= {"english-words", "grammar"}:
             # English words (which Grammalecte also calls misspelt): French ones, asked word by word.
-            fixed = self.repair(apply_glossary(self.llm, best, self.ctx.guard, seed=seed + 70), spec)
+            fixed = self.repair(apply_glossary(self.llm, best, self.ctx.guard, seed=seed + 70), spec, done)
             bad = self.check(fixed, spec, done)
         elif best and _names(best_failed) <= READ_OUT:
             # Said again without the sources in view: the model can only reword what the line says.
