@@ -112,7 +112,8 @@ def measure(folder: Path) -> dict:
     errors = words = 0
     if grammar.available()[0]:
         checker = grammar.GrammarChecker([h.name for h in script.hosts])
-        checker.add_known(text.tokenize(joined))
+        # The documents' words, and the facts' unless we translated them (a translation may misspell).
+        checker.add_known(text.tokenize(" ".join(documents + [f.text for f in script.facts if not f.original])))
         for t in said:
             errors += len(checker.errors(t))
     words = text.spoken_words(said)

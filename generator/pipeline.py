@@ -149,8 +149,11 @@ def write_script(docs: Sequence[Document], llm: LLM, options: ScriptOptions,
     grammar = GrammarChecker([h.name for h in options.hosts]) if grammar_available()[0] else None
     # The documents' titles are theirs too: "aux USA" in a title backs a host saying "USA".
     sources = [p.text for p in passages] + [f.text for f in facts] + [d.title for d in docs if d.title]
+    translated = {f.text for f in facts if f.original}
     if grammar is not None:
-        grammar.add_known(w for s in sources for w in text.tokenize(s))
+        # Words the documents write are not misspelt; words of our own translations may be (measured:
+        # « forcedés » in a translated fact passed the check, then the episode).
+        grammar.add_known(w for s in sources for w in text.tokenize(s) if s not in translated)
     outline = checkpoint.outline()
     if outline is None:
         progress.stage("Plan de l'épisode")

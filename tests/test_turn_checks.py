@@ -415,3 +415,8 @@ def test_the_repair_cuts_a_sentence_already_said_when_the_answer_has_more(ctx):
     fixed = Ladder(None, ctx).repair(line, spec(facts=(HEAT,)), earlier)
     assert fixed.startswith("Au foyer") and "héliostats" not in fixed
     assert Ladder(None, ctx).repair(line, spec(facts=(HEAT,)), []) .startswith("Les 63")
+
+
+def test_a_misspelt_word_becomes_its_nearest_suggestion_not_grammalectes_first():
+    fixed, left = GrammarChecker(["Camille"]).fix("Il fait chaud au foyer, sans aucune flamm.")
+    assert fixed == "Il fait chaud au foyer, sans aucune flamme." and not left

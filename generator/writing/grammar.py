@@ -118,6 +118,8 @@ class GrammarChecker:
             return None
         first = error.suggestions[0]
         if error.kind == "spelling":
+            # The nearest of its suggestions: Grammalecte's first for "flamm" is "flan", not "flamme".
+            first = min(error.suggestions[:6], key=lambda w: _edit_distance(fold(error.text), fold(w)))
             # Only a near miss is a typo ("pétrol" -> "pétrole"); anything else is a different word,
             # and a common word never becomes a name ("amazing" is not "Amazon").
             if _edit_distance(fold(error.text), fold(first)) > 2 and fold(error.text) != fold(first):
