@@ -78,6 +78,7 @@ def test_echo_mostly_the_previous_words_or_nothing_new(ctx):
     "Comment puis-je vous aider aujourd'hui ?",
     "Bien sûr, je suis toujours là pour vous aider.",
     "En tant qu'IA, je trouve ce four fascinant.",
+    "Je suis à Font-Romeu-Odeillo-Via, c'est le village du four.",
     "Bonjour Thomas, c'est un plaisir de vous rencontrer !",
     "Je suis le nouveau directeur de l'Andra et je connais bien le four.",
     "Je m'appelle Camille et je découvre le four.",

@@ -219,7 +219,9 @@ _ANNOUNCE = re.compile(r"\b(?:nous sommes|on est) (?:ici|là) pour\b|\bje vais (
 _GREETING = re.compile(r"^(?:(?:eh bien|alors|oui|bon)[,!\s]+)?(?:bonjour|bonsoir|salut|hello|bienvenue)\b|"
                        r"\b(?:ravie?|heureuse?|enchant[ée]e?|un plaisir|content[e]?) de (?:vous|te) (?:rencontrer|"
                        r"recevoir|retrouver|conna[îi]tre)\b|\bmerci de m'avoir (?:invit|reçu)", re.I)
-_INTRODUCES = re.compile(r"\bje m'appelle\b|\bmon (?:pr[ée])?nom est\b|\bmoi,? c'est [A-ZÀ-Þ]", re.I)
+_INTRODUCES = re.compile(r"\bje m'appelle\b|\bmon (?:pr[ée])?nom est\b|\bmoi,? c'est [A-ZÀ-Þ]|"
+                         # "Je suis à Font-Romeu-Odeillo-Via" (measured): the hosts are in the studio
+                         r"\bje (?:suis|me trouve|vis|habite) (?:à|au|aux|en|dans|sur) (?-i:(?=[A-ZÀ-Þ]|l[ae]s? [A-ZÀ-Þ]))", re.I)
 # "je suis le nouveau directeur de l'Andra": a host taking a role the sources give someone else.
 _SELF_ROLE = re.compile(r"\bje suis (?:(?:le|la|l'|un|une)\s*)(?:(?:nouveau|nouvelle|nouvel|actuel|actuelle|"
                         r"ancien|ancienne|grand|grande|seul|seule|premier|première)\s+)?([^\W\d_][\w\-]{2,})", re.I)
