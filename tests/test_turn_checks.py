@@ -421,3 +421,10 @@ def test_the_repair_cuts_a_sentence_already_said_when_the_answer_has_more(ctx):
 def test_a_misspelt_word_becomes_its_nearest_suggestion_not_grammalectes_first():
     fixed, left = GrammarChecker(["Camille"]).fix("Il fait chaud au foyer, sans aucune flamm.")
     assert fixed == "Il fait chaud au foyer, sans aucune flamme." and not left
+
+
+def test_a_masculine_or_plural_country_after_en_takes_au_or_aux():
+    fixed, _ = GrammarChecker(["Camille"]).fix("Des arbres ont été plantés en Liban et en Maroc, puis en États-Unis.")
+    assert fixed == "Des arbres ont été plantés au Liban et au Maroc, puis aux États-Unis."
+    fixed, _ = GrammarChecker(["Camille"]).fix("En Japon comme en France et en Iran, on le sait.")
+    assert fixed == "Au Japon comme en France et en Iran, on le sait."

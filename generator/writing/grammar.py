@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .lexicons import loanwords
+from .lexicons import country_articles, loanwords
 from .text import fold
 
 DEBIAN_PATH = Path("/usr/lib/python3/dist-packages")
@@ -75,6 +75,20 @@ def _edit_distance(a: str, b: str) -> int:
             current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
         previous = current
     return previous[-1]
+
+
+@lru_cache(maxsize=1)
+def _en_country() -> re.Pattern[str]:
+    names = sorted(country_articles(), key=len, reverse=True)
+    return re.compile(r"\b([Ee]n)\s+(" + "|".join(re.escape(n) for n in names) + r")\b")
+
+
+def country_prepositions(text: str) -> str:
+    """« en Maroc » -> « au Maroc », « en États-Unis » -> « aux États-Unis »: Grammalecte lets them pass."""
+    def contract(m: re.Match[str]) -> str:
+        article = country_articles()[m.group(2)]
+        return (article.capitalize() if m.group(1)[0].isupper() else article) + " " + m.group(2)
+    return _en_country().sub(contract, text)
 
 
 class GrammarChecker:
@@ -132,6 +146,7 @@ class GrammarChecker:
 
     def fix(self, text: str) -> tuple[str, list[GrammarError]]:
         """The text with every error that has a safe suggestion corrected, and the errors left."""
+        text = country_prepositions(text)
         for _ in range(MAX_FIXES):
             errors = self.errors(text)
             fixable = next(((e, s) for e in errors if (s := self._suggestion(e)) is not None), None)

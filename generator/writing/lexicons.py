@@ -1,7 +1,8 @@
 """Word lists and dictionary look-ups shared by the text primitives and the French guard.
 
 lexicon/english.txt: common English words that are not French; lexicon/french.txt: French
-words simplemma's dictionary lacks; lexicon/loanwords.txt: anglicisms accepted in French speech.
+words simplemma's dictionary lacks; lexicon/loanwords.txt: anglicisms accepted in French speech;
+lexicon/countries.txt: countries named with « au »/« aux ».
 """
 
 from __future__ import annotations
@@ -64,3 +65,12 @@ def french_adverb(word: str) -> bool:
 def french_listed(word: str) -> bool:
     french = french_lexicon()
     return word in french or (word[-1:] in "sx" and word[:-1] in french)
+
+
+@lru_cache(maxsize=1)
+def country_articles() -> dict[str, str]:
+    """Country name (as written) -> the contracted article it takes: « au » Maroc, « aux » États-Unis."""
+    lines = (LEXICON / "countries.txt").read_text(encoding="utf-8").splitlines()
+    pairs = (unicodedata.normalize("NFC", line).strip().rsplit(" ", 1) for line in lines
+             if line.strip() and not line.lstrip().startswith("#"))
+    return {name: article for name, article in pairs}
