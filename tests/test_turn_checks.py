@@ -92,6 +92,7 @@ def test_echo_mostly_the_previous_words_or_nothing_new(ctx):
     "En tant qu'expert du solaire, je serai heureux de répondre à toutes vos questions. Bonne journée !",
     "Je serais ravi de continuer notre conversation si vous avez besoin de plus d'aide. Au revoir !",
     "Merci pour vos questions. Je suis content d'être là pour répondre à vos questions. À bientôt !",
+    "Je vous remercie Camille pour vos questions. Je vais bien, merci. À bientôt.",
 ])
 def test_production_talk_and_assistant_persona_fail(ctx, line):
     assert fails(c.PersonaCheck(), line, ctx, spec("explication", speaker=0)) == "persona"
@@ -101,6 +102,7 @@ def test_production_talk_and_assistant_persona_fail(ctx, line):
     "Le passage des rayons dans l'air sec compte beaucoup, et le site a été choisi pour ça.",
     "On y étudie l'hydrogène extrait de l'eau grâce à la chaleur du Soleil.",
     "Je suis curieuse : pourquoi à Odeillo ?",
+    "Le four va bien au-delà de 3 500 °C, merci aux 63 héliostats.",
 ])
 def test_ordinary_words_are_not_production_talk(ctx, line):
     assert fails(c.PersonaCheck(), line, ctx, spec("question", speaker=0)) is None
@@ -428,3 +430,8 @@ def test_a_masculine_or_plural_country_after_en_takes_au_or_aux():
     assert fixed == "Des arbres ont été plantés au Liban et au Maroc, puis aux États-Unis."
     fixed, _ = GrammarChecker(["Camille"]).fix("En Japon comme en France et en Iran, on le sait.")
     assert fixed == "Au Japon comme en France et en Iran, on le sait."
+
+
+def test_a_year_after_an_event_takes_en():
+    fixed, _ = GrammarChecker(["Camille"]).fix("Le four est mis en service à 1970 par le CNRS, de 1968 à 1970.")
+    assert fixed == "Le four est mis en service en 1970 par le CNRS, de 1968 à 1970."

@@ -202,6 +202,8 @@ _ASSISTANT = [re.compile(p, re.I) for p in (
     r"\b(?:suis|être) (?:toujours |très )?(?:content|contente|heureux|heureuse|ravi|ravie) d'être (?:là|ici) pour "
     r"(?:répondre|vous aider|t'aider)\b",
     r"\ben tant qu(?:e |')\s*(?:expert|experte|spécialiste)\b",
+    # Measured in a goodbye: "Je vous remercie Camille pour vos questions. Je vais bien, merci." Nobody asked.
+    r"\b(?:je vais|[çc]a va) (?:très |plutôt )?bien,? merci\b",
     # Measured in the bench scripts: the opening and the expert talking to a user, not to a listener.
     r"\bvous (?:cherchez|recherchez|souhaitez (?:obtenir|avoir)) (?:des|les) informations\b",
     r"\bje (?:vais|vous) (?:donc )?(?:essayer de )?clarifier (?:cela|ça)\b",

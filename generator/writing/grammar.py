@@ -91,6 +91,15 @@ def country_prepositions(text: str) -> str:
     return _en_country().sub(contract, text)
 
 
+# "mis en service à 1970" (measured in a recap): a year after an event's participle takes « en ».
+_AT_YEAR = re.compile(r"\b((?:mise?s?|créée?s?|fondée?s?|construite?s?|née?s?|ouverte?s?|lancée?s?|inaugurée?s?|"
+                      r"publiée?s?|morte?s?|installée?s?)(?: en service)?) à ((?:1[0-9]|20)[0-9]{2})\b(?!\s*(?:mètres|m\b|km|°))")
+
+
+def at_year(text: str) -> str:
+    return _AT_YEAR.sub(r"\1 en \2", text)
+
+
 class GrammarChecker:
     """Grammalecte on one turn at a time; `known` words (from the sources, the hosts) are never misspelt."""
 
@@ -146,7 +155,7 @@ class GrammarChecker:
 
     def fix(self, text: str) -> tuple[str, list[GrammarError]]:
         """The text with every error that has a safe suggestion corrected, and the errors left."""
-        text = country_prepositions(text)
+        text = at_year(country_prepositions(text))
         for _ in range(MAX_FIXES):
             errors = self.errors(text)
             fixable = next(((e, s) for e in errors if (s := self._suggestion(e)) is not None), None)
