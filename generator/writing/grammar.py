@@ -80,11 +80,14 @@ def _edit_distance(a: str, b: str) -> int:
 @lru_cache(maxsize=1)
 def _en_country() -> re.Pattern[str]:
     names = sorted(country_articles(), key=len, reverse=True)
-    return re.compile(r"\b([Ee]n)\s+(" + "|".join(re.escape(n) for n in names) + r")\b")
+    # "dans le Maroc de 1950" is French; "dans le Liban et le Maroc" (measured) is not.
+    return re.compile(r"\b([Ee]n|[Dd]ans l(?:e|es))\s+(" + "|".join(re.escape(n) for n in names)
+                      + r")\b(?!\s+(?:de|du|des|d'|d’)\b)")
 
 
 def country_prepositions(text: str) -> str:
-    """« en Maroc » -> « au Maroc », « en États-Unis » -> « aux États-Unis »: Grammalecte lets them pass."""
+    """« en Maroc » or « dans le Maroc » -> « au Maroc », « en États-Unis » -> « aux États-Unis »:
+    Grammalecte lets them pass."""
     def contract(m: re.Match[str]) -> str:
         article = country_articles()[m.group(2)]
         return (article.capitalize() if m.group(1)[0].isupper() else article) + " " + m.group(2)
