@@ -430,8 +430,8 @@ def test_a_masculine_or_plural_country_after_en_takes_au_or_aux():
     assert fixed == "Des arbres ont été plantés au Liban et au Maroc, puis aux États-Unis."
     fixed, _ = GrammarChecker(["Camille"]).fix("En Japon comme en France et en Iran, on le sait.")
     assert fixed == "Au Japon comme en France et en Iran, on le sait."
-    fixed, _ = GrammarChecker(["Camille"]).fix("Ils plantent dans le Liban, puis dans le Maroc de leur enfance.")
-    assert fixed == "Ils plantent au Liban, puis dans le Maroc de leur enfance."
+    fixed, _ = GrammarChecker(["Camille"]).fix("Ils plantent dans le Liban et le Maroc, puis dans le Maroc de leur enfance.")
+    assert fixed == "Ils plantent au Liban et au Maroc, puis dans le Maroc de leur enfance."
 
 
 def test_a_year_after_an_event_takes_en():

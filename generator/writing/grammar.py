@@ -91,7 +91,15 @@ def country_prepositions(text: str) -> str:
     def contract(m: re.Match[str]) -> str:
         article = country_articles()[m.group(2)]
         return (article.capitalize() if m.group(1)[0].isupper() else article) + " " + m.group(2)
-    return _en_country().sub(contract, text)
+    text = _en_country().sub(contract, text)
+    # The second of a pair follows the first: "au Liban et le Maroc" -> "au Liban et au Maroc".
+    return _and_country().sub(lambda m: m.group(1) + country_articles()[m.group(2)] + " " + m.group(2), text)
+
+
+@lru_cache(maxsize=1)
+def _and_country() -> re.Pattern[str]:
+    names = "|".join(re.escape(n) for n in sorted(country_articles(), key=len, reverse=True))
+    return re.compile(r"(\baux? (?:" + names + r") (?:et|ou|puis) )(?:l(?:e|es)|en) (" + names + r")\b")
 
 
 # "mis en service à 1970" (measured in a recap): a year after an event's participle takes « en ».
