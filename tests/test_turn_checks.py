@@ -400,6 +400,10 @@ def test_hosts_tell_a_chat_without_speaking_as_its_members():
     assert fails(check, "Je trouve ça joli : Lucie rejoint le groupe à Nantes le 13 mai.", route_ctx(True),
                  route) == "member"
     assert fails(check, "Nous partirons de Nantes le 13 mai pour les dernières étapes.", route_ctx(False), route) is None
+    # The host's own voice around the fact is not a member's.
+    assert fails(check, "Je peux vous expliquer que Lucie partira de Nantes le 13 mai.", route_ctx(True), route) is None
+    assert fails(check, "Thomas, je comprends bien : Lucie part de Nantes le 13 mai ?", route_ctx(True), route) is None
+    assert fails(check, "Je vais vous dire : nous partirons de Nantes le 13 mai.", route_ctx(True), route) == "member"
 
 
 def test_an_answer_that_only_says_again_what_was_explained(ctx):

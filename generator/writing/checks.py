@@ -265,6 +265,13 @@ class PersonaCheck(Check):
 # A host speaking as the chat's members ("nous partirons de Roscoff le 9 mai"): the hosts tell what the group
 # wrote, they were not in it. "On" stays: spoken French uses it for anyone.
 _MEMBER = re.compile(r"\b(?:nous|je|j'|moi|notre|nos|mon|ma|mes)\b", re.I)
+# The host's own voice around a member's fact (measured: "Je peux vous expliquer que, avec les sacoches…",
+# "Thomas, je comprends bien le problème…"), and "nous" as the listeners told something: not a member speaking.
+_HOST_VOICE = re.compile(r"\bje (?:peux|vais|voudrais) (?:vous |te )?(?:expliquer|dire|raconter|résumer|préciser)\b|"
+                         r"\bje (?:comprends|dirais|retiens)\b|"
+                         r"\bsi je (?:comprends|résume)\b|\bje suis (?:curieu\w*|surpris\w*|étonn\w*)\b|"
+                         r"\b(?:nous|vous) (?:dit|disent|explique|expliquent|raconte|racontent|apprend|montre|précise)\b",
+                         re.I)
 
 
 class MemberVoiceCheck(Check):
@@ -277,7 +284,8 @@ class MemberVoiceCheck(Check):
         if not ctx.chat:
             return None
         for sentence in sentences(normalize(draft.text), any_case=True):
-            if _MEMBER.search(sentence) and any(conveys(f, sentence, ctx) for f in ctx.facts if f.speaker):
+            if _MEMBER.search(_HOST_VOICE.sub(" ", sentence)) \
+                    and any(conveys(f, sentence, ctx) for f in ctx.facts if f.speaker):
                 return _fail(self, f"parle comme un membre de la discussion : « {' '.join(sentence.split()[:10])} … »")
         return None
 
