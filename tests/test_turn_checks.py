@@ -441,3 +441,19 @@ def test_a_masculine_or_plural_country_after_en_takes_au_or_aux():
 def test_a_year_after_an_event_takes_en():
     fixed, _ = GrammarChecker(["Camille"]).fix("Le four est mis en service à 1970 par le CNRS, de 1968 à 1970.")
     assert fixed == "Le four est mis en service en 1970 par le CNRS, de 1968 à 1970."
+
+
+def test_a_title_the_sources_give_someone_else_or_none():
+    sources = ["Le CFO de Meta, Susan Li, a souligné que la compagnie étudie de nouveaux centres de données.",
+               "Mark Zuckerberg, le PDG de Meta, veut dix fois plus de calcul pour Llama 4."]
+    ctx, check = c.CheckContext(FrenchGuard(), HOSTS, "Meta et le calcul", sources), c.GroundingCheck()
+    assert fails(check, "Le CEO de Meta, Susan Li, parle de nouveaux centres de données.", ctx, spec(facts=())) \
+        == "unsupported"
+    assert fails(check, "Susan Li, la directrice financière de Meta, parle de nouveaux centres.", ctx,
+                 spec(facts=())) is None
+    assert fails(check, "Pour Llama 4, Mark Zuckerberg, CFO de Meta, veut dix fois plus de calcul.", ctx,
+                 spec(facts=())) == "unsupported"
+    assert fails(check, "Pour Llama 4, Mark Zuckerberg, CEO de Meta, veut dix fois plus de calcul.", ctx,
+                 spec(facts=())) is None
+    assert fails(check, "Pour Llama 4, Mark Zuckerberg, CFO de Meta, veut dix fois plus de calcul.", ctx,
+                 spec(facts=())) == "unsupported"

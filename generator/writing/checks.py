@@ -24,7 +24,7 @@ from .lexicons import known
 from .measures import SourceIndex, copied_runs, opening_is_concrete, repeated_ratio, repeats_previous
 from .plan import EXPERT, TurnSpec
 from .script import Host, Turn
-from .text import (NEGATIVE, STOPWORDS, YEAR, Mentions, bad_elisions, capitalised_words, concrete_facts, digits_for_spelled, fold, names, ngrams, normalize,
+from .text import (NEGATIVE, name_roles, STOPWORDS, YEAR, Mentions, bad_elisions, capitalised_words, concrete_facts, digits_for_spelled, fold, names, ngrams, normalize,
                    number_contexts, number_keys, sentences, stem, stems, tokenize)
 
 
@@ -88,6 +88,7 @@ class CheckContext:
         self.host_names = {fold(h.name) for h in self.hosts}
         self.folded_sources = fold(normalize(joined))
         self.stems = stems(joined)
+        self.roles = name_roles(joined)
 
     def in_subject(self, item: str) -> bool:
         subject = {fold(w) for w in tokenize(self.subject)}
@@ -527,6 +528,12 @@ class GroundingCheck(Check):
         unknown = sorted(n for n in names(draft.text) | capitalised_words(draft.text) if not ctx.known_name(n))
         if unknown:
             return _fail(self, "nom absent des documents : " + ", ".join(unknown))
+        for word, titles in sorted(name_roles(draft.text).items()):
+            # "Le CEO de Meta, Susan Li" where the sources make her the CFO (measured on a blog post).
+            theirs = ctx.roles.get(word)
+            if theirs and titles - theirs:
+                return _fail(self, f"donne à {word.capitalize()} un titre que les documents ne lui donnent pas : "
+                                   + ", ".join(sorted(titles - theirs)))
         for key, words in number_contexts(draft.text).items():
             if key in _SMALL and key not in ctx.number_contexts:
                 # "deux choses" needs no source, but "six étapes" where the sources only count "huit étapes" does.

@@ -535,9 +535,63 @@ def capitalised_words(text: str) -> set[str]:
     return {w for w, initial in iter_words(text) if not initial and _is_capitalised(w) and w.isalpha()}
 
 
+# Titles a person holds in the sources, compared by meaning: "CEO" is "PDG", "directrice financière" is "CFO".
+_TITLES = {"pdg": "pdg", "ceo": "pdg", "cfo": "cfo", "cto": "cto", "coo": "coo", "président": "président",
+           "présidente": "président", "vice-président": "vice-président", "vice-présidente": "vice-président",
+           "ministre": "ministre", "maire": "maire", "fondateur": "fondateur", "fondatrice": "fondateur",
+           "cofondateur": "fondateur", "cofondatrice": "fondateur", "co-fondateur": "fondateur",
+           "directeur": "directeur", "directrice": "directeur", "député": "député", "députée": "député",
+           "sénateur": "sénateur", "sénatrice": "sénateur", "porte-parole": "porte-parole",
+           "secrétaire": "secrétaire", "gouverneur": "gouverneur", "gouverneure": "gouverneur"}
+_DIRECTOR_OF = {"financier": "cfo", "financière": "cfo", "général": "pdg", "générale": "pdg", "technique": "cto"}
+_ROLE_TOKEN = re.compile(r"[^\W\d_][\w\-]*|,|[.;:!?]")
+_LINKS = frozenset({"de", "du", "d", "des"})
+
+
+def name_roles(text: str) -> dict[str, set[str]]:
+    """Each name's word (folded) -> the titles the text gives its bearer within a few words.
+
+    "Le CFO de Meta, Susan Li, a souligné…" gives Susan Li (and Li) the title "cfo": a title followed by
+    "de <organisation>," belongs to the name after the comma; otherwise to the nearest name at most
+    three words away, the one before it on a tie (an apposition: "Susan Li, directrice financière").
+    """
+    roles: dict[str, set[str]] = {}
+    for sentence in sentences(normalize(text), any_case=True):
+        tokens = [t for t in _ROLE_TOKEN.findall(sentence.replace("'", " ").replace("’", " "))]
+        words = [(i, t) for i, t in enumerate(tokens) if t not in ",.;:!?"]
+        spans: list[tuple[int, int]] = []       # names as runs of capitalised words (not a title, not first)
+        for k, (i, t) in enumerate(words):
+            capital = t[:1].isupper() and fold(t) not in _TITLES and k > 0
+            if capital and spans and spans[-1][1] == k - 1 and tokens[words[k - 1][0] + 1:i] == []:
+                spans[-1] = (spans[-1][0], k)
+            elif capital:
+                spans.append((k, k))
+        for k, (i, t) in enumerate(words):
+            title = _TITLES.get(fold(t)) if fold(t) in _TITLES else _TITLES.get(t.lower())
+            if title is None:
+                continue
+            if title == "directeur" and k + 1 < len(words) and words[k + 1][1].lower() in _DIRECTOR_OF:
+                title = _DIRECTOR_OF[words[k + 1][1].lower()]
+            owner = None
+            after = [sp for sp in spans if sp[0] > k]
+            if after and k + 1 < len(words) and words[k + 1][1].lower() in _LINKS and after[0][0] == k + 2:
+                org_end = words[after[0][1]][0]
+                if org_end + 1 < len(tokens) and tokens[org_end + 1] == "," and len(after) > 1 \
+                        and after[1][0] == after[0][1] + 1:
+                    owner = after[1]
+            if owner is None:
+                near = [(min(abs(sp[0] - k), abs(sp[1] - k)), sp[0] > k, sp) for sp in spans]
+                near = [n for n in near if n[0] <= 3]
+                owner = min(near)[2] if near else None
+            if owner is not None:
+                for _, word in words[owner[0]:owner[1] + 1]:
+                    roles.setdefault(fold(word), set()).add(title)
+    return roles
+
+
 __all__ = [
     "ELISIONS", "Mentions", "STOPWORDS", "YEAR", "bad_elisions", "capitalised_words", "concrete_facts", "content_words", "digits_for_spelled",
-    "NEGATIVE", "facts_in_order", "fold", "iter_words", "minutes", "names", "ngrams", "normalize", "number_contexts",
+    "NEGATIVE", "facts_in_order", "fold", "iter_words", "minutes", "name_roles", "names", "ngrams", "normalize", "number_contexts",
     "number_keys",
     "sentences", "spoken_words", "split_words", "stem", "stems", "strip_accents", "tokenize", "unsaid_facts",
 ]
