@@ -93,6 +93,7 @@ def test_echo_mostly_the_previous_words_or_nothing_new(ctx):
     "Je serais ravi de continuer notre conversation si vous avez besoin de plus d'aide. Au revoir !",
     "Merci pour vos questions. Je suis content d'être là pour répondre à vos questions. À bientôt !",
     "Je vous remercie Camille pour vos questions. Je vais bien, merci. À bientôt.",
+    "Mon retour se situe entre les commentaires précédents. Le four date de 1970.",
 ])
 def test_production_talk_and_assistant_persona_fail(ctx, line):
     assert fails(c.PersonaCheck(), line, ctx, spec("explication", speaker=0)) == "persona"

@@ -185,6 +185,9 @@ _PRODUCTION = [re.compile(p, re.I) for p in (
     # Measured in batch recaps: "Cela fait partie du programme de Causerie."
     r"\b(?:du|au|le) programme (?:de (?:cette |notre |la )?)?causerie\b",
     r"\b(?:dans|de) (?:cet|notre|l') ?épisode (?:sur|consacré)\b",
+    # Measured in recaps: "Mon retour se situe entre les commentaires précédents et le fait sur NVDIA."
+    r"\bmon retour se situe\b",
+    r"\b(?:les|des|ces) (?:commentaires|messages|réponses|remarques|lignes) précédent(?:e)?s\b",
 )]
 _ASSISTANT = [re.compile(p, re.I) for p in (
     r"\bcomment (?:puis-je|est-ce que je peux|pourrais-je) (?:vous|t') ?aider\b",
