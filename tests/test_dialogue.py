@@ -603,3 +603,15 @@ def test_a_word_misspelt_by_our_own_translation_is_still_corrected():
                           bank=FactBank(facts, candidates=12, passages_seen=4, words_read=200))
     answer = next(t for t in script.turns if t.intent == "explication" and 3 in t.facts)
     assert "flamme" in answer.text and "flamm." not in answer.text
+
+
+def test_a_fixed_line_agrees_the_article_a_translated_fact_gave_a_name():
+    # A translation wrote "la Prix Cristal" (measured: "la Public Interest" in a fixed question and a recap).
+    prize = Fact(4, "La Prix Cristal a récompensé le four d'Odeillo pour ses recherches.", 3, 0, ("Prix Cristal",),
+                 0.6, 0.5)
+    facts = FactBank([*FACTS[:3], prize, *FACTS[4:]], candidates=12, passages_seen=4, words_read=sum(p.words for p in PASSAGES))
+    script = write_script([DOC], FakeLLM(Hosts({"question": ["Le four est grand."] * 3}, planned_questions=False)),
+                          ScriptOptions(hosts=HOSTS, minutes=3, seed=3), passages=PASSAGES, bank=facts)
+    fixed = [t.text for t in script.turns if t.check.status == "fallback" and t.intent == "question"]
+    assert any("le Prix Cristal" in line for line in fixed), fixed
+    assert not any("la Prix Cristal" in t.text for t in script.turns)

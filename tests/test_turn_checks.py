@@ -94,6 +94,7 @@ def test_echo_mostly_the_previous_words_or_nothing_new(ctx):
     "Merci pour vos questions. Je suis content d'être là pour répondre à vos questions. À bientôt !",
     "Je vous remercie Camille pour vos questions. Je vais bien, merci. À bientôt.",
     "Mon retour se situe entre les commentaires précédents. Le four date de 1970.",
+    "J'espère que tu te sentiras bien, au revoir Camille.",
 ])
 def test_production_talk_and_assistant_persona_fail(ctx, line):
     assert fails(c.PersonaCheck(), line, ctx, spec("explication", speaker=0)) == "persona"
@@ -370,6 +371,11 @@ def test_the_expert_does_not_thank_the_curious_host_for_explaining(ctx):
                  spec("conclusion", (), speaker=0)) == "role"
     measured = "C'est très intéressant et je n'ai pas pu répondre à toutes vos questions, mais merci. Au revoir."
     assert fails(c.RoleCheck(), measured, ctx, spec("conclusion", (), speaker=0)) == "role"
+    measured = ("Je suis désolé si j'ai demandé trop de choses. Merci pour ta réponse précise et efficace ! "
+                "Au revoir, Camille.")
+    assert fails(c.RoleCheck(), measured, ctx, goodbye) == "role"
+    assert fails(c.RoleCheck(), "Merci Thomas pour ta réponse, à bientôt !", ctx, spec("conclusion", (), speaker=0)) \
+        is None
 
 
 # ---------------------------------------------------------------- counts, chat members, restatements

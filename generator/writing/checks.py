@@ -208,6 +208,7 @@ _ASSISTANT = [re.compile(p, re.I) for p in (
     r"\ben tant qu(?:e |')\s*(?:expert|experte|spécialiste)\b",
     # Measured in a goodbye: "Je vous remercie Camille pour vos questions. Je vais bien, merci." Nobody asked.
     r"\b(?:je vais|[çc]a va) (?:très |plutôt )?bien,? merci\b",
+    r"\bj'esp[èe]re que (?:tu te sens|tu te sentiras|vous vous sentez|vous vous sentirez|tu vas bien|vous allez bien)\b",
     # Measured in the bench scripts: the opening and the expert talking to a user, not to a listener.
     r"\bvous (?:cherchez|recherchez|souhaitez (?:obtenir|avoir)) (?:des|les) informations\b",
     r"\bje (?:vais|vous) (?:donc )?(?:essayer de )?clarifier (?:cela|ça)\b",
@@ -384,7 +385,11 @@ class RoleCheck(Check):
         return None
 
 
-_CREDITS_EXPERT = re.compile(r"\b(?:tes|vos|ses|toutes ces|ces belles) (?:explications|éclairages|lumières)\b", re.I)
+_CREDITS_EXPERT = re.compile(r"\b(?:tes|vos|ses|toutes ces|ces belles) (?:explications|éclairages|lumières)\b|"
+                             # Measured in the expert's goodbye: "Je suis désolé si j'ai demandé trop de choses…
+                             # je voulais savoir davantage… Merci pour ta réponse précise et efficace !"
+                             r"\b(?:merci|remercie)\b[^.!?]*\b(?:ta|votre|tes|vos) (?:réponses?|explications?)\b|"
+                             r"\bj'ai (?:demandé|posé) (?:trop|beaucoup|autant)\b|\bje voulais (?:en )?savoir\b", re.I)
 _CREDITS_CURIOUS = re.compile(r"\b(?:merci|remercie)\b[^.!?]*\b(?:tes|vos|ses|toutes ces|ces belles) questions\b|"
                               r"\brépondre à (?:toutes )?(?:tes|vos) questions\b", re.I)
 

@@ -243,7 +243,12 @@ class DialogueWriter:
         text = " ".join(render(template, autre=self.ctx.other(spec).name, graine=self.options.seed + len(self.dropped), **values).split())
         # The subject comes with its article: "on parle de le four" is said "on parle du four".
         text = re.sub(r"\b(de|à) (le|les) ", lambda m: _CONTRACTED[(m.group(1), m.group(2))] + " ", text)
-        return self.make_turn(spec, text, "fallback", 0, reasons + [f"fallback:{template}"])
+        return self.make_turn(spec, self._agreed(text), "fallback", 0, reasons + [f"fallback:{template}"])
+
+    def _agreed(self, text: str) -> str:
+        """A fixed line with the sources' names in it, their articles agreed: a translated fact gives
+        "la Public Interest" (measured in a fixed question and a recap), Grammalecte says "le"."""
+        return self.ctx.grammar.fix(text)[0] if self.ctx.grammar is not None else text
 
     @staticmethod
     def _closing_words(i: int, plan: Sequence[TurnSpec]) -> int:
@@ -300,7 +305,7 @@ class DialogueWriter:
             return None
         items = items[:3]
         listed = ", ".join(items[:-1]) + " et " + items[-1]
-        text = " ".join(render("bilan", reperes=listed, graine=self.options.seed).split())
+        text = self._agreed(" ".join(render("bilan", reperes=listed, graine=self.options.seed).split()))
         return self.make_turn(spec, text, "fallback", 0, reasons + ["fallback:bilan"])
 
     def _fixed_question(self, spec: TurnSpec, done: Sequence[Turn], reasons: list[str]) -> Turn:
@@ -308,9 +313,10 @@ class DialogueWriter:
         in the episode (measured: "D'accord. Et ensuite, qu'est-ce qu'il faut savoir ?" four times)."""
         values = lead_values(spec.facts[0], self.ctx.in_subject) if spec.facts else {}
         rendered = render("relance", **{"annee": "", "chiffre": "", "nom": "", **values})
-        lines = [" ".join(line.split()) for line in rendered.splitlines() if line.strip()]
+        raw = [" ".join(line.split()) for line in rendered.splitlines() if line.strip()]
         said = {t.text for t in done}
-        led = [line for line in lines if any(v in line for v in values.values())]
+        lines = [self._agreed(line) for line in raw]
+        led = [agreed for line, agreed in zip(raw, lines) if any(v in line for v in values.values())]
         fresh = [line for line in led if line not in said] or \
                 [line for line in lines if line not in led and line not in said] or lines
         text = fresh[(self.options.seed + len(self.dropped)) % len(fresh)]
