@@ -464,3 +464,17 @@ def test_a_title_the_sources_give_someone_else_or_none():
                  spec(facts=())) is None
     assert fails(check, "Pour Llama 4, Mark Zuckerberg, CFO de Meta, veut dix fois plus de calcul.", ctx,
                  spec(facts=())) == "unsupported"
+
+
+def test_a_day_or_a_power_the_sources_do_not_give_that_way(ctx):
+    check = c.GroundingCheck()
+    assert fails(check, "Le four date de 1970, et le CNRS l'a ouvert le lendemain.", ctx, spec(facts=())) \
+        == "unsupported"
+    power = c.CheckContext(FrenchGuard(), HOSTS, "le four", ["Au foyer, la puissance atteint 1 000 kilowatts."])
+    assert fails(check, "Au foyer, la puissance atteint 1 000 kilowatts chaque année.", power, spec(facts=())) \
+        == "unsupported"
+    assert fails(check, "Au foyer, la puissance atteint 1 000 kilowatts, par beau temps.", power, spec(facts=())) \
+        is None
+    assert fails(check, "Au foyer, la température dépasse 3 500 °C chaque jour de soleil.", ctx, spec(facts=())) is None
+    day = c.CheckContext(FrenchGuard(), HOSTS, "la route", ["On part le 9 mai et on arrive le lendemain à Morlaix."])
+    assert fails(check, "Le groupe part le 9 mai et arrive le lendemain à Morlaix.", day, spec(facts=())) is None

@@ -524,6 +524,12 @@ class FactCheck(Check):
 _SMALL = {str(n) for n in range(0, 11)}
 
 
+_RELATIVE_DAY = re.compile(r"\b(?:le|du) (lendemain|surlendemain)\b", re.I)   # not "la veille": also "technology watch"
+_POWER_PER_TIME = re.compile(r"\b(?:kilo|méga|giga|téra)?watts?\b(?! ?-?heures?)[^.!?;]{0,40}?\b(?:par an|par jour|par mois|"
+                             r"chaque (?:année|an|jour|mois)|annuel(?:le)?s?)\b|\b[kMGT]W\b(?!h)[^.!?;]{0,40}?\b(?:par an|"
+                             r"par jour|chaque (?:année|an|jour))\b", re.I)
+
+
 class GroundingCheck(Check):
     """No number, date or name that appears in none of the sources (a cheap hallucination guard)."""
 
@@ -536,6 +542,14 @@ class GroundingCheck(Check):
         unknown = sorted(n for n in names(draft.text) | capitalised_words(draft.text) if not ctx.known_name(n))
         if unknown:
             return _fail(self, "nom absent des documents : " + ", ".join(unknown))
+        text = normalize(draft.text)
+        # A date the sources never put that way (measured: "arriveront à La Rochelle le lendemain" where the
+        # chat says "le 17", eight stages after the 9th), and a power counted per year (measured: "1 000
+        # kilowatts est la puissance produite chaque année": power is not energy).
+        if (m := _RELATIVE_DAY.search(text)) and fold(m.group(1)) not in ctx.words:
+            return _fail(self, f"date que les documents ne donnent pas ainsi : « {m.group()} »")
+        if m := _POWER_PER_TIME.search(text):
+            return _fail(self, f"une puissance ne se compte pas dans le temps : « {m.group()} »")
         for word, titles in sorted(name_roles(draft.text).items()):
             # "Le CEO de Meta, Susan Li" where the sources make her the CFO (measured on a blog post).
             theirs = ctx.roles.get(word)
