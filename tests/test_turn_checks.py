@@ -376,6 +376,8 @@ def test_the_expert_does_not_thank_the_curious_host_for_explaining(ctx):
     assert fails(c.RoleCheck(), measured, ctx, goodbye) == "role"
     assert fails(c.RoleCheck(), "Merci Thomas pour ta réponse, à bientôt !", ctx, spec("conclusion", (), speaker=0)) \
         is None
+    assert fails(c.RoleCheck(), "Merci Camille pour toutes ces informations précises et claires. Au revoir !", ctx,
+                 goodbye) == "role"
 
 
 # ---------------------------------------------------------------- counts, chat members, restatements

@@ -385,7 +385,8 @@ class RoleCheck(Check):
         return None
 
 
-_CREDITS_EXPERT = re.compile(r"\b(?:tes|vos|ses|toutes ces|ces belles) (?:explications|éclairages|lumières)\b|"
+_CREDITS_EXPERT = re.compile(r"\b(?:tes|vos|ses|toutes ces|ces belles) (?:explications|éclairages|lumières|"
+                             r"informations(?! que))\b|"
                              # Measured in the expert's goodbye: "Je suis désolé si j'ai demandé trop de choses…
                              # je voulais savoir davantage… Merci pour ta réponse précise et efficace !"
                              r"\b(?:merci|remercie)\b[^.!?]*\b(?:ta|votre|tes|vos) (?:réponses?|explications?)\b|"
