@@ -472,11 +472,14 @@ def test_a_day_or_a_power_the_sources_do_not_give_that_way(ctx):
     check = c.GroundingCheck()
     assert fails(check, "Le four date de 1970, et le CNRS l'a ouvert le lendemain.", ctx, spec(facts=())) \
         == "unsupported"
-    power = c.CheckContext(FrenchGuard(), HOSTS, "le four", ["Au foyer, la puissance atteint 1 000 kilowatts."])
+    power = c.CheckContext(FrenchGuard(), HOSTS, "le four",
+                           ["Au foyer du four solaire d'Odeillo, la puissance atteint 1 000 kilowatts."])
     assert fails(check, "Au foyer, la puissance atteint 1 000 kilowatts chaque année.", power, spec(facts=())) \
         == "unsupported"
     assert fails(check, "Au foyer, la puissance atteint 1 000 kilowatts, par beau temps.", power, spec(facts=())) \
         is None
+    measured = "1 000 kilowatts est la puissance totale produite par le four solaire d'Odeillo chaque année."
+    assert fails(check, measured, power, spec(facts=())) == "unsupported"
     assert fails(check, "Au foyer, la température dépasse 3 500 °C chaque jour de soleil.", ctx, spec(facts=())) is None
     day = c.CheckContext(FrenchGuard(), HOSTS, "la route", ["On part le 9 mai et on arrive le lendemain à Morlaix."])
     assert fails(check, "Le groupe part le 9 mai et arrive le lendemain à Morlaix.", day, spec(facts=())) is None

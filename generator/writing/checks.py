@@ -526,8 +526,8 @@ _SMALL = {str(n) for n in range(0, 11)}
 
 
 _RELATIVE_DAY = re.compile(r"\b(?:le|du) (lendemain|surlendemain)\b", re.I)   # not "la veille": also "technology watch"
-_POWER_PER_TIME = re.compile(r"\b(?:kilo|méga|giga|téra)?watts?\b(?! ?-?heures?)[^.!?;]{0,40}?\b(?:par an|par jour|par mois|"
-                             r"chaque (?:année|an|jour|mois)|annuel(?:le)?s?)\b|\b[kMGT]W\b(?!h)[^.!?;]{0,40}?\b(?:par an|"
+_POWER_PER_TIME = re.compile(r"\b(?:kilo|méga|giga|téra)?watts?\b(?! ?-?heures?)[^.!?;]{0,90}?\b(?:par an|par jour|par mois|"
+                             r"chaque (?:année|an|jour|mois)|annuel(?:le)?s?)\b|\b[kMGT]W\b(?!h)[^.!?;]{0,90}?\b(?:par an|"
                              r"par jour|chaque (?:année|an|jour))\b", re.I)
 
 
