@@ -272,6 +272,10 @@ def test_empty_preambles_are_cut_before_the_checks():
     assert cut_preamble("Excellente question, Camille ! Au foyer, il fait 3 500 °C.", names) == \
         "Au foyer, il fait 3 500 °C."
     assert cut_preamble("Bien sûr.", names) == "Bien sûr."
+    assert cut_preamble("Je peux vous dire que l'étape entre Nantes et Pornic fait 95 kilomètres.", names) == \
+        "L'étape entre Nantes et Pornic fait 95 kilomètres."
+    assert cut_preamble("En effet, je peux vous dire qu'il fait 3 500 °C au foyer du four.", names) == \
+        "Il fait 3 500 °C au foyer du four."
 
 
 def test_a_figure_below_zero_keeps_its_sign():
