@@ -313,10 +313,14 @@ class DialogueWriter:
         in the episode (measured: "D'accord. Et ensuite, qu'est-ce qu'il faut savoir ?" four times)."""
         values = lead_values(spec.facts[0], self.ctx.in_subject) if spec.facts else {}
         rendered = render("relance", **{"annee": "", "chiffre": "", "nom": "", **values})
-        raw = [" ".join(line.split()) for line in rendered.splitlines() if line.strip()]
         said = {t.text for t in done}
-        lines = [self._agreed(line) for line in raw]
-        led = [agreed for line, agreed in zip(raw, lines) if any(v in line for v in values.values())]
+        lines, led = [], []
+        for line in (" ".join(line.split()) for line in rendered.splitlines() if line.strip()):
+            if any(v in line for v in values.values()):
+                # Only a line naming the fact's data can need its article agreed: the rest is our French.
+                line = self._agreed(line)
+                led.append(line)
+            lines.append(line)
         fresh = [line for line in led if line not in said] or \
                 [line for line in lines if line not in led and line not in said] or lines
         text = fresh[(self.options.seed + len(self.dropped)) % len(fresh)]

@@ -78,11 +78,15 @@ def _edit_distance(a: str, b: str) -> int:
 
 
 @lru_cache(maxsize=1)
+def _country_names() -> str:
+    """The countries of lexicon/countries.txt as one alternation, longest first ("Viêt Nam" before "Vietnam")."""
+    return "|".join(re.escape(n) for n in sorted(country_articles(), key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
 def _en_country() -> re.Pattern[str]:
-    names = sorted(country_articles(), key=len, reverse=True)
     # "dans le Maroc de 1950" is French; "dans le Liban et le Maroc" (measured) is not.
-    return re.compile(r"\b([Ee]n|[Dd]ans l(?:e|es))\s+(" + "|".join(re.escape(n) for n in names)
-                      + r")\b(?!\s+(?:de|du|des|d'|d’)\b)")
+    return re.compile(r"\b([Ee]n|[Dd]ans l(?:e|es))\s+(" + _country_names() + r")\b(?!\s+(?:de|du|des|d'|d’)\b)")
 
 
 def country_prepositions(text: str) -> str:
@@ -98,7 +102,7 @@ def country_prepositions(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _and_country() -> re.Pattern[str]:
-    names = "|".join(re.escape(n) for n in sorted(country_articles(), key=len, reverse=True))
+    names = _country_names()
     return re.compile(r"(\baux? (?:" + names + r") (?:et|ou|puis) )(?:l(?:e|es)|en) (" + names + r")\b")
 
 

@@ -107,8 +107,8 @@ _PREAMBLE_CLAUSE = re.compile(r"^(?:(?:en effet|oui|bien s[ûu]r|alors)\s*,?\s*)
 
 def cut_preamble(text: str, names: Sequence[str]) -> str:
     """The line without an opening sentence that carries nothing (kept when nothing else is left)."""
-    if (m := _PREAMBLE_CLAUSE.match(text)) and len(text[m.end():].split()) >= 5:
-        text = text[m.end():][:1].upper() + text[m.end():][1:]
+    if (m := _PREAMBLE_CLAUSE.match(text)) and len((rest := text[m.end():]).split()) >= 5:
+        text = rest[:1].upper() + rest[1:]
     pattern = re.compile(_PREAMBLE.pattern.replace("{names}", "(?:" + "|".join(map(re.escape, names)) + ")"), re.I)
     for _ in range(3):
         cut = pattern.sub("", text, count=1).strip()

@@ -543,7 +543,9 @@ _TITLES = {"pdg": "pdg", "ceo": "pdg", "cfo": "cfo", "cto": "cto", "coo": "coo",
            "directeur": "directeur", "directrice": "directeur", "député": "député", "députée": "député",
            "sénateur": "sénateur", "sénatrice": "sénateur", "porte-parole": "porte-parole",
            "secrétaire": "secrétaire", "gouverneur": "gouverneur", "gouverneure": "gouverneur"}
-_DIRECTOR_OF = {"financier": "cfo", "financière": "cfo", "général": "pdg", "générale": "pdg", "technique": "cto"}
+_TITLES = {fold(word): title for word, title in _TITLES.items()}      # looked up folded, like every word
+_DIRECTOR_OF = {fold(word): title for word, title in {"financier": "cfo", "financière": "cfo", "général": "pdg",
+                                                      "générale": "pdg", "technique": "cto"}.items()}
 _ROLE_TOKEN = re.compile(r"[^\W\d_][\w\-]*|,|[.;:!?]")
 _LINKS = frozenset({"de", "du", "d", "des"})
 
@@ -557,7 +559,7 @@ def name_roles(text: str) -> dict[str, set[str]]:
     """
     roles: dict[str, set[str]] = {}
     for sentence in sentences(normalize(text), any_case=True):
-        tokens = [t for t in _ROLE_TOKEN.findall(sentence.replace("'", " ").replace("’", " "))]
+        tokens = _ROLE_TOKEN.findall(sentence.replace("'", " ").replace("’", " "))
         words = [(i, t) for i, t in enumerate(tokens) if t not in ",.;:!?"]
         spans: list[tuple[int, int]] = []       # names as runs of capitalised words (not a title, not first)
         for k, (i, t) in enumerate(words):
@@ -567,14 +569,14 @@ def name_roles(text: str) -> dict[str, set[str]]:
             elif capital:
                 spans.append((k, k))
         for k, (i, t) in enumerate(words):
-            title = _TITLES.get(fold(t)) if fold(t) in _TITLES else _TITLES.get(t.lower())
+            title = _TITLES.get(fold(t))
             if title is None:
                 continue
-            if title == "directeur" and k + 1 < len(words) and words[k + 1][1].lower() in _DIRECTOR_OF:
-                title = _DIRECTOR_OF[words[k + 1][1].lower()]
+            if title == "directeur" and k + 1 < len(words) and fold(words[k + 1][1]) in _DIRECTOR_OF:
+                title = _DIRECTOR_OF[fold(words[k + 1][1])]
             owner = None
             after = [sp for sp in spans if sp[0] > k]
-            if after and k + 1 < len(words) and words[k + 1][1].lower() in _LINKS and after[0][0] == k + 2:
+            if after and k + 1 < len(words) and fold(words[k + 1][1]) in _LINKS and after[0][0] == k + 2:
                 org_end = words[after[0][1]][0]
                 if org_end + 1 < len(tokens) and tokens[org_end + 1] == "," and len(after) > 1 \
                         and after[1][0] == after[0][1] + 1:
