@@ -95,6 +95,11 @@ def _said_script(result) -> None:
         err.print(f"[green]✓[/green] {result.folder}/script.md — {len(result.script.turns)} répliques, "
                   f"{q['minutes']} min, {q['turns']['flagged']} à vérifier, "
                   f"copie {q['copied_ratio']:.0%}, répétition {q['repeated_ratio']:.0%}")
+    section = (result.report.get("script") or {}).get("coverage")
+    if section:
+        from .writing.coverage import summary
+
+        err.print(f"  couverture : {escape(summary(section))}")
 
 
 def _said_render(result) -> None:

@@ -20,7 +20,8 @@ from . import report as episode_report
 from .errors import IngestError
 from .ingest import load_many
 from .ingest.document import Document
-from .writing import measures, text
+from .retrieval import PassageIndex, open_index
+from .writing import coverage, measures, text
 from .writing.checkpoint import Checkpoint
 from .writing.checks import CheckContext
 from .writing.dialogue import MAX_EXTRA, DialogueOptions, DialogueWriter
@@ -40,6 +41,9 @@ from .writing.translate import translate_facts
 TOKENS_PER_WORD = 1.8   # French and English through Qwen/SmolLM tokenizers, rounded up
 # Words of the fact bank per fact the episode tells: what the LLM reads, whatever the input size.
 BANK_WORDS_PER_FACT = 32
+# Passages the fact bank ranks statements from, per fact the episode tells (and at least): every
+# sentence of them is embedded, so this bounds the bank's cost on a book (measured: 35 sentences/s).
+POOL_PER_FACT, MIN_POOL = 4, 40
 # Below this, the hosts would have nothing to explain: the episode would be invented.
 MIN_WORDS = 80
 
@@ -101,10 +105,18 @@ def context_for(fact_words: int, minutes: float) -> int:
     return max(2048, min(32768, -(-tokens // 1024) * 1024))
 
 
-def fact_bank(docs: Sequence[Document], passages: Sequence[Passage], minutes: float) -> FactBank:
-    """The bank an episode of this length draws on: enough facts to tell, and a reserve."""
+def fact_bank(docs: Sequence[Document], passages: Sequence[Passage], minutes: float,
+              index: PassageIndex | None = None) -> FactBank:
+    """The bank an episode of this length draws on: enough facts to tell, and a reserve.
+
+    With an index, the statements come from `POOL_PER_FACT` representative passages per fact
+    wanted, spread over every chapter: a book costs the same to rank as an article."""
     wanted = facts_needed(minutes) + MAX_EXTRA
-    return build_fact_bank(passages, docs, budget_words=BANK_WORDS_PER_FACT * wanted, max_facts=wanted + 2)
+    pool = index.representative(max(MIN_POOL, POOL_PER_FACT * wanted)) if index is not None else passages
+    bank = build_fact_bank(pool, docs, budget_words=BANK_WORDS_PER_FACT * wanted, max_facts=wanted + 2)
+    bank.passages_seen, bank.words_read = len(passages), sum(p.words for p in passages)
+    bank.pool = [p.id for p in pool]
+    return bank
 
 
 def episode_facts(bank: FactBank, minutes: float) -> tuple[Fact | None, list[Fact], list[Fact]]:
@@ -286,12 +298,16 @@ def run_script(paths: Sequence[str | Path], out_dir: Path, options: ScriptOption
     check_enough_text(docs)
     timings["ingest_s"] = round(time.perf_counter() - start, 3)
 
+    folder = out_dir / (slug or episode_slug(docs))
     t = time.perf_counter()
     passages = split_passages(docs)
+    progress.stage(f"Index des passages ({len(passages)} passages, {sum(p.words for p in passages)} mots)")
+    index, index_reused = open_index(folder / "index", passages)
+    timings["index_s"] = round(time.perf_counter() - t, 3)
+    t = time.perf_counter()
     progress.stage("Banque de faits")
-    bank = fact_bank(docs, passages, options.minutes)
+    bank = fact_bank(docs, passages, options.minutes, index=index)
     timings["fact_bank_s"] = round(time.perf_counter() - t, 3)
-    folder = out_dir / (slug or episode_slug(docs))
     # The reuse check needs only the model's name: a finished script costs no model load.
     loaded = llm if hasattr(llm, "complete") else None
     model_name = getattr(loaded, "name", None) or resolve(options.model)[0]
@@ -347,6 +363,7 @@ def run_script(paths: Sequence[str | Path], out_dir: Path, options: ScriptOption
             "truncated_outputs": usage.truncated,
         },
         "peak_rss_mb": round(peak_rss_mb(), 1),
+        "coverage": coverage.of_script(script, passages, bank.pool, index_reused=index_reused),
     }
     report = episode_report.update(folder, "script", section, episode=folder.name)
     return ScriptResult(folder, script, report, timings=timings)

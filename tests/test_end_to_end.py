@@ -70,6 +70,15 @@ def test_script_command_writes_a_valid_two_host_script(tmp_path):
     for key in ("facts_per_minute", "factual_turns_cited", "checks_fired", "dropped", "fact_bank"):
         assert key in report["script"], key
     assert report["script"]["grammar_checker"] == "grammalecte"
+    # Coverage: the whole example is read and indexed; what the turns cite is placed in the document.
+    coverage = report["script"]["coverage"]
+    words = sum(p.words for p in split_passages([load(EXAMPLE)]))
+    assert coverage["words_read"] == words and coverage["passages_indexed"] >= len(script.passages)
+    cited = {pid for t in script.turns for pid in t.sources}
+    assert coverage["passages_used"] == len(cited)
+    assert sum(coverage["documents"][0]["thirds"].values()) == len(cited)
+    assert "couverture :" in run.stderr and "passages indexés" in run.stderr
+    assert (folder / "index" / "vectors.npy").is_file()
 
     # Same inputs, seed and model: the finished script is reused, nothing is regenerated.
     again = cli("script", EXAMPLE, "-o", tmp_path, "--model", "smollm2-135m", "--minutes", "1", "--seed", "7")

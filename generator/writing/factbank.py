@@ -75,6 +75,7 @@ class FactBank:
     passages_seen: int = 0
     words_read: int = 0
     reserve: list[Fact] = field(default_factory=list)   # ranked next, for extra exchanges
+    pool: list[int] = field(default_factory=list)       # ids of the passages the statements were drawn from
 
     def by_id(self, fact_id: int) -> Fact:
         return next(f for f in (*self.facts, *self.reserve) if f.id == fact_id)
@@ -94,7 +95,7 @@ class FactBank:
             french = [i for i in facts_in_order(texts[f.id]) if i not in f.items]
             return replace(f, text=texts[f.id], original=f.original or f.text, items=tuple(f.items) + tuple(french))
         return FactBank([swap(f) for f in self.facts], self.candidates, self.passages_seen, self.words_read,
-                        [swap(f) for f in self.reserve])
+                        [swap(f) for f in self.reserve], self.pool)
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,7 @@ def build_fact_bank(passages: Sequence[Passage], docs: Sequence[Document], *, bu
     candidates = _candidates(passages, docs)
     words_read = sum(p.words for p in passages)
     if not candidates:
-        return FactBank([], 0, len(passages), words_read)
+        return FactBank([], 0, len(passages), words_read, pool=[p.id for p in passages])
     embedder = embedder or embeddings.get()
     vectors = embedder.passages([c.text for c in candidates])
     participants = {fold(name) for d in docs for name in d.participants}
@@ -245,4 +246,5 @@ def build_fact_bank(passages: Sequence[Passage], docs: Sequence[Document], *, bu
         return Fact(ids[i], c.text, c.passage.id, c.passage.doc, items[i], round(float(score[i]), 4),
                     c.passage.position, speaker=c.speaker)
 
-    return FactBank([fact(i) for i in chosen], len(candidates), len(passages), words_read, [fact(i) for i in rest])
+    return FactBank([fact(i) for i in chosen], len(candidates), len(passages), words_read, [fact(i) for i in rest],
+                    [p.id for p in passages])
