@@ -212,6 +212,57 @@ def batch(
 
 
 @app.command()
+def ask(
+    episode: Annotated[Path, typer.Argument(help="Episode folder (what `script`, `generate` or `batch` wrote).")],
+    question: Annotated[Optional[str], typer.Argument(help="The listener's question, in French.", show_default=False)] = None,
+    interactive: Annotated[bool, typer.Option("--interactive", "-i", help="Ask one question after another (empty line to stop).")] = False,
+    model: Model = None, threads: Threads = None, engine: Engine = None,
+    no_audio: Annotated[bool, typer.Option("--no-audio", help="Write ask-<n>.json/.md only, no ask-<n>.mp3.")] = False,
+):
+    """The hosts answer a question from the episode's documents: ask-<n>.json, ask-<n>.md and ask-<n>.mp3."""
+    from .ask import Asker, episode_engine, episode_model, load_episode
+    from .writing.llm import LlamaCppLLM
+    from .writing.models import resolve
+
+    if not question and not interactive:
+        raise UserError("give a question (in quotes) or --interactive")
+    folder, script, _ = load_episode(episode)
+    voices = None if no_audio else episode_engine(folder, engine)
+    with err.status("Chargement du modèle"):
+        name, path = resolve(model or episode_model(script))
+        llm = LlamaCppLLM(path, name=name, n_ctx=4096, n_threads=threads)
+    asker = Asker(folder, llm, seed=int(script.generation.get("seed", 42)))
+
+    def one(text: str) -> None:
+        with err.status("Recherche dans les documents et réponse"):
+            answer = asker.answer(text)
+            json_path, md_path = asker.save(answer)
+        for turn in answer.turns:
+            err.print(f"[bold]{escape(turn.speaker)}[/bold] : {escape(turn.text)}")
+        if answer.cited:
+            err.print("  sources : " + " ; ".join(escape(f"{c['document']}, passage {c['passage']} "
+                                                           f"({round(c['position'] * 100)} %)") for c in answer.cited))
+        if voices is not None:
+            with err.status("Voix"):
+                audio = asker.speak(answer, voices)
+            typer.echo(audio)
+        else:
+            typer.echo(md_path)
+
+    if question:
+        one(question)
+    if interactive:
+        while True:
+            try:
+                text = input("Question (ligne vide pour finir) : ").strip()
+            except EOFError:
+                break
+            if not text:
+                break
+            one(text)
+
+
+@app.command()
 def listen(
     out_dir: Annotated[Path, typer.Argument(help="Folder of episodes (what `batch`, `generate` or `render` wrote).")],
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to listen on (0: any free one).")] = 8000,

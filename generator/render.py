@@ -83,15 +83,43 @@ def _up_to_date(folder: Path, key: str, fmt: str, n_turns: int) -> RenderResult 
     return None
 
 
+def speak_turns(turns, hosts, engine, clips_dir: Path,
+                on_clip: Callable[[int, int, bool], None] | None = None) -> tuple[list, int, int, float]:
+    """(clips, synthesized, cached, synthesis seconds): each turn in its host's voice, from the clip
+    cache when the same text was already said in the same voice."""
+    from .audio import Clip
+    from .speech.engine import Audio, clip_key
+    from .speech.voices import voice_for
+
+    positions = {h.name: i for i, h in enumerate(hosts)}
+    clips_dir.mkdir(parents=True, exist_ok=True)
+    clips, synthesized, cached, synth_seconds = [], 0, 0, 0.0
+    for i, turn in enumerate(turns):
+        voice = voice_for(turn.speaker, positions.get(turn.speaker, i % 2), engine)
+        path = clips_dir / f"{clip_key(turn.text, voice, engine)}.wav"
+        hit = path.is_file()
+        if hit:
+            audio = Audio.read_wav(path)
+            cached += 1
+        else:
+            start = time.perf_counter()
+            audio = engine.synthesize(turn.text, voice)
+            synth_seconds += time.perf_counter() - start
+            _write_clip(audio, path)
+            synthesized += 1
+        clips.append(Clip(audio.samples, audio.sample_rate, turn.speaker, turn.segment, turn.text, turn.intent))
+        if on_clip:
+            on_clip(i, len(turns), hit)
+    return clips, synthesized, cached, synth_seconds
+
+
 def render(target: Path, *, engine_name: str | None = None, device: str = "auto", fmt: str = "mp3",
            music: Path | None = None, on_clip: Callable[[int, int, bool], None] | None = None,
            announce: Callable[[str], None] = lambda m: None, engine=None, force: bool = False) -> RenderResult:
     """`engine` (an engine instance, loaded once and shared by a batch) wins over `engine_name`."""
-    from .audio import Clip, export, measure_file, mix_episode
+    from .audio import export, measure_file, mix_episode
     from .publish.subtitles import cues_for_turns, write_subtitles
     from .speech import engine as engines
-    from .speech.engine import Audio, clip_key
-    from .speech.voices import voice_for
 
     folder, script = locate_script(target)
     if not script.turns:
@@ -107,27 +135,8 @@ def render(target: Path, *, engine_name: str | None = None, device: str = "auto"
     if not force and (done := _up_to_date(folder, key, fmt, len(script.turns))):
         return done
     announce(f"Voix : moteur {engine.name}")
-    positions = {h.name: i for i, h in enumerate(script.hosts)}
-    clips_dir = folder / "clips"
-    clips_dir.mkdir(exist_ok=True)
-
-    clips, synthesized, cached, synth_seconds = [], 0, 0, 0.0
-    for i, turn in enumerate(script.turns):
-        voice = voice_for(turn.speaker, positions.get(turn.speaker, i % 2), engine)
-        path = clips_dir / f"{clip_key(turn.text, voice, engine)}.wav"
-        hit = path.is_file()
-        if hit:
-            audio = Audio.read_wav(path)
-            cached += 1
-        else:
-            start = time.perf_counter()
-            audio = engine.synthesize(turn.text, voice)
-            synth_seconds += time.perf_counter() - start
-            _write_clip(audio, path)
-            synthesized += 1
-        clips.append(Clip(audio.samples, audio.sample_rate, turn.speaker, turn.segment, turn.text, turn.intent))
-        if on_clip:
-            on_clip(i, len(script.turns), hit)
+    clips, synthesized, cached, synth_seconds = speak_turns(script.turns, script.hosts, engine, folder / "clips",
+                                                            on_clip)
 
     bed = None
     if music is not None:
