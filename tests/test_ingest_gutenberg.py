@@ -1,4 +1,4 @@
-"""Project Gutenberg files of every vintage: licence gone, the book whole.
+"""Project Gutenberg files of every vintage: licence gone, the book whole, the real title and author.
 
 The headers below are written here in the archive's formats (boilerplate, not literature)."""
 
@@ -6,6 +6,7 @@ import pytest
 
 from generator.ingest import load
 from generator.ingest.clean import clean, strip_gutenberg
+from generator.ingest.gutenberg import metadata, split_ebook_line
 
 FIRST = "Le premier jour, la pluie tomba sur le village sans discontinuer."
 MIDDLE = "Les enfants regardaient par la fenêtre en attendant le retour du soleil."
@@ -135,8 +136,61 @@ def test_crlf_file_through_load(tmp_path, name):
     doc = load(path)
     assert doc.kind == "text"
     assert doc.text == BODY
+    assert doc.title.startswith("La Pluie")
+    assert "Gutenberg" not in doc.title
+
+
+@pytest.mark.parametrize("name", ["modern", "marked-2000s", "unmarked-2000s", "small-print-1990s",
+                                  "small-print-last", "open-marker-fr"])
+def test_title_and_author(tmp_path, name):
+    path = tmp_path / "pg.txt"
+    path.write_text(STYLES[name], encoding="utf-8")
+    doc = load(path)
+    assert (doc.title, doc.author) == ("La Pluie", "Jeanne Exemple")
+
+
+def test_title_and_author_from_ebook_line_alone(tmp_path):
+    path = tmp_path / "pg.txt"
+    path.write_text(
+        "The Project Gutenberg EBook of Contes du lundi, by Alphonse Exemple\n\n" + LICENCE_2000S +
+        "\n\n*** START OF THIS PROJECT GUTENBERG EBOOK CONTES DU LUNDI ***\n\n" + BODY +
+        "\n\n*** END OF THIS PROJECT GUTENBERG EBOOK CONTES DU LUNDI ***\n", encoding="utf-8")
+    doc = load(path)
+    assert (doc.title, doc.author, doc.text) == ("Contes du lundi", "Alphonse Exemple", BODY)
+
+
+def test_ebook_line_variants():
+    assert split_ebook_line("The Project Gutenberg eBook of Vingt mille lieues, by Jules Exemple") == \
+        ("Vingt mille lieues", "Jules Exemple")
+    assert split_ebook_line("Project Gutenberg's Le Horla, by Guy Exemple") == ("Le Horla", "Guy Exemple")
+    assert split_ebook_line("The Project Gutenberg Etext of Candide") == ("Candide", "")
+    assert split_ebook_line("Une ligne ordinaire") == ("", "")
+
+
+def test_wrapped_ebook_line_and_continued_fields():
+    head = ("The Project Gutenberg EBook of Histoire d'un village au bord de la mer, by\nJeanne Exemple\n\n"
+            + LICENCE_2000S + "\n*** START OF THIS PROJECT GUTENBERG EBOOK HISTOIRE ***\n\n" + BODY)
+    assert metadata(head) == ("Histoire d'un village au bord de la mer", "Jeanne Exemple")
+    fields = ("Title: Les Saisons\n       Tome I: L'hiver\n\nAuthor: Jeanne Exemple\n\n"
+              "*** START OF THE PROJECT GUTENBERG EBOOK LES SAISONS ***\n\n" + BODY)
+    assert metadata(fields) == ("Les Saisons, Tome I: L'hiver", "Jeanne Exemple")
+
+
+def test_title_field_without_gutenberg_is_not_metadata(tmp_path):
+    path = tmp_path / "formulaire.txt"
+    path.write_text("Title: Directeur\n\nAuthor: Service RH\n\n" + BODY, encoding="utf-8")
+    doc = load(path)
+    assert doc.author == "" and doc.title != "Directeur"
 
 
 def test_plain_text_without_licence_is_untouched():
     text = "End of the day, the village slept.\n\nThe project was finished at last."
     assert strip_gutenberg(text) == text
+
+
+def test_edition_title_line_from_other_formats_is_split(tmp_path):
+    path = tmp_path / "pg.md"
+    path.write_text("---\ntitle: The Project Gutenberg eBook of La Pluie, by Jeanne Exemple\n---\n\n" + BODY,
+                    encoding="utf-8")
+    doc = load(path)
+    assert (doc.title, doc.author) == ("La Pluie", "Jeanne Exemple")

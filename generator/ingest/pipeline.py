@@ -9,7 +9,7 @@ from pathlib import Path
 
 from generator.errors import IngestError
 
-from . import registry
+from . import gutenberg, registry
 from .clean import clean, clean_line
 from .document import Document, Section
 from .language import detect
@@ -31,7 +31,8 @@ def _first_line_title(text: str) -> tuple[str | None, str]:
     first, _, rest = text.partition("\n")
     first = first.strip()
     if (3 <= len(first) <= _MAX_TITLE and rest.strip() and not first.endswith((".", ",", ";", ":"))
-            and len(first.split()) >= 2 and not re.match(r"^[-*•\d]", first)):
+            and len(first.split()) >= 2 and not re.match(r"^[-*•\d]", first)
+            and not gutenberg.EBOOK_LINE.match(first)):
         return first, rest.strip()
     return None, text
 
@@ -70,7 +71,11 @@ def load(path: str | Path, *, redact: bool = True) -> Document:
         heading = clean_line(section.title) or None
         if text or heading:
             sections.append(Section(heading, text))
-    title = clean_line(raw.title)
+    title, author = clean_line(raw.title), clean_line(raw.author)
+    # A Gutenberg edition's own title line (an HTML <title>, say) names the book and its author.
+    line_title, line_author = gutenberg.split_ebook_line(title)
+    if line_title:
+        title, author = line_title, author or line_author
     if _JUNK_TITLE.search(title):
         title = ""
     if not title and len(sections) == 1 and sections[0].title is None:
@@ -82,6 +87,7 @@ def load(path: str | Path, *, redact: bool = True) -> Document:
     if redact:
         redactor = Redactor(participants)
         title = redactor(title)
+        author = redactor(author)
         sections = [Section(redactor(s.title) if s.title else None, redactor(s.text)) for s in sections]
         participants = redactor.aliases
         redactions = dict(redactor.counts)
@@ -93,7 +99,7 @@ def load(path: str | Path, *, redact: bool = True) -> Document:
                    "check that it contains prose (not only images, menus or media placeholders)")
     return Document(
         source=str(path), title=title, text=text, kind=loader.name, language=detect(text),
-        sections=sections, redactions=redactions, participants=participants,
+        sections=sections, redactions=redactions, participants=participants, author=author,
     )
 
 
