@@ -26,11 +26,12 @@ _JUNK_TITLE = re.compile(
 )
 
 
-def _first_line_title(text: str) -> tuple[str | None, str]:
-    """A short opening line that is not a sentence is the title of a plain-text document."""
+def _first_line_title(text: str, alone: bool = False) -> tuple[str | None, str]:
+    """A short opening line that is not a sentence is the title of a plain-text document
+    (and may stand alone when sections follow it)."""
     first, _, rest = text.partition("\n")
     first = first.strip()
-    if (3 <= len(first) <= _MAX_TITLE and rest.strip() and not first.endswith((".", ",", ";", ":"))
+    if (3 <= len(first) <= _MAX_TITLE and (rest.strip() or alone) and not first.endswith((".", ",", ";", ":"))
             and len(first.split()) >= 2 and not re.match(r"^[-*•\d]", first)
             and not gutenberg.EBOOK_LINE.match(first)):
         return first, rest.strip()
@@ -78,9 +79,13 @@ def load(path: str | Path, *, redact: bool = True) -> Document:
         title, author = line_title, author or line_author
     if _JUNK_TITLE.search(title):
         title = ""
-    if not title and len(sections) == 1 and sections[0].title is None:
-        title, sections[0].text = _first_line_title(sections[0].text)
+    # A plain text's opening line names it, also when chapters follow (other formats' opening
+    # sections have their own titles to offer, or none).
+    if not title and sections and sections[0].title is None and (len(sections) == 1 or loader.name == "text"):
+        title, sections[0].text = _first_line_title(sections[0].text, alone=len(sections) > 1)
         title = title or ""
+        if not sections[0].text:
+            sections.pop(0)
     participants = [name for name in (clean_line(p) for p in raw.participants) if name]
 
     redactions: dict[str, int] = {}
