@@ -165,6 +165,7 @@ def test_ebook_line_variants():
     assert split_ebook_line("Project Gutenberg's Le Horla, by Guy Exemple") == ("Le Horla", "Guy Exemple")
     assert split_ebook_line("The Project Gutenberg Etext of Candide") == ("Candide", "")
     assert split_ebook_line("Une ligne ordinaire") == ("", "")
+    assert split_ebook_line("Project Gutenberg's founder had an idea") == ("", "")
 
 
 def test_wrapped_ebook_line_and_continued_fields():

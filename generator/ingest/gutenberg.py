@@ -27,7 +27,8 @@ _FOOTER = re.compile(
 # "The Project Gutenberg EBook of TITLE, by AUTHOR" and its siblings. The "'s" form is how
 # 2000s files open ("Project Gutenberg's Les Misérables, by Victor Hugo").
 EBOOK_LINE = re.compile(
-    r"^[^\w\n]*(?:(?:The|This) Project Gutenberg (?:e-?book|e-?text)s? of|Project Gutenberg'?s)\s+(?P<rest>.+?)\s*$",
+    r"^[^\w\n]*(?:(?:The|This) Project Gutenberg (?:e-?book|e-?text)s? of|(?P<owner>Project Gutenberg'?s))"
+    r"\s+(?P<rest>.+?)\s*$",
     re.I)
 _EBOOK_LINE_M = re.compile(EBOOK_LINE.pattern, re.I | re.M)
 
@@ -136,7 +137,10 @@ def split_ebook_line(line: str) -> tuple[str, str]:
         return "", ""
     rest = match.group("rest").rstrip(" .")
     title, sep, author = rest.rpartition(", by ")
-    return (title.strip(), author.strip()) if sep else (rest.strip(), "")
+    if not sep:
+        # "Project Gutenberg's goal is..." is a sentence; only "... of TITLE" names a book alone.
+        return ("", "") if match.group("owner") else (rest.strip(), "")
+    return title.strip(), author.strip()
 
 
 def _field(head: str, name: str) -> str:

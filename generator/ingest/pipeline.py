@@ -33,7 +33,7 @@ def _first_line_title(text: str, alone: bool = False) -> tuple[str | None, str]:
     first = first.strip()
     if (3 <= len(first) <= _MAX_TITLE and (rest.strip() or alone) and not first.endswith((".", ",", ";", ":"))
             and len(first.split()) >= 2 and not re.match(r"^[-*•\d]", first)
-            and not gutenberg.EBOOK_LINE.match(first)):
+            and not gutenberg.split_ebook_line(first)[0]):
         return first, rest.strip()
     return None, text
 
