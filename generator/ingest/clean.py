@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 
 import ftfy
 
+from . import gutenberg
+
 # Invisible characters that break word matching (and TTS) but carry no meaning here.
 # U+200D (zero-width joiner) is left alone: it glues multi-part emoji together.
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200e\u200f\u2060\ufeff\u202a-\u202e]")
@@ -51,18 +53,9 @@ def normalise_characters(text: str) -> str:
     return text
 
 
-_GUTENBERG_START = re.compile(r"^\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG.*?\*{3}\s*$", re.I | re.M)
-_GUTENBERG_END = re.compile(r"^\*{3}\s*END OF (?:THE|THIS) PROJECT GUTENBERG.*$", re.I | re.M)
-
-
 def strip_gutenberg(text: str) -> str:
-    start = _GUTENBERG_START.search(text)
-    if start:
-        text = text[start.end():]
-    end = _GUTENBERG_END.search(text)
-    if end:
-        text = text[: end.start()]
-    return text
+    """Project Gutenberg's licence header and footer, every vintage (see gutenberg.py)."""
+    return gutenberg.strip(text)
 
 
 # Whole lines that are site furniture, never content. Anchored on the full line so that a

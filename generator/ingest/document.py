@@ -21,6 +21,7 @@ class Document:
     sections: list[Section] = field(default_factory=list)
     redactions: dict[str, int] = field(default_factory=dict)   # {"phone": 3, "email": 1}
     participants: list[str] = field(default_factory=list)      # chat exports: first names / roles
+    author: str = ""                 # when the file names one (Project Gutenberg headers)
 
     @property
     def words(self) -> int:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from generator.errors import IngestError
 
-from . import registry
+from . import gutenberg, registry
 from .clean import clean, clean_line
 from .document import Document, Section
 from .language import detect
@@ -26,12 +26,14 @@ _JUNK_TITLE = re.compile(
 )
 
 
-def _first_line_title(text: str) -> tuple[str | None, str]:
-    """A short opening line that is not a sentence is the title of a plain-text document."""
+def _first_line_title(text: str, alone: bool = False) -> tuple[str | None, str]:
+    """A short opening line that is not a sentence is the title of a plain-text document
+    (and may stand alone when sections follow it)."""
     first, _, rest = text.partition("\n")
     first = first.strip()
-    if (3 <= len(first) <= _MAX_TITLE and rest.strip() and not first.endswith((".", ",", ";", ":"))
-            and len(first.split()) >= 2 and not re.match(r"^[-*•\d]", first)):
+    if (3 <= len(first) <= _MAX_TITLE and (rest.strip() or alone) and not first.endswith((".", ",", ";", ":"))
+            and len(first.split()) >= 2 and not re.match(r"^[-*•\d]", first)
+            and not gutenberg.split_ebook_line(first)[0]):
         return first, rest.strip()
     return None, text
 
@@ -70,18 +72,27 @@ def load(path: str | Path, *, redact: bool = True) -> Document:
         heading = clean_line(section.title) or None
         if text or heading:
             sections.append(Section(heading, text))
-    title = clean_line(raw.title)
+    title, author = clean_line(raw.title), clean_line(raw.author)
+    # A Gutenberg edition's own title line (an HTML <title>, say) names the book and its author.
+    line_title, line_author = gutenberg.split_ebook_line(title)
+    if line_title:
+        title, author = line_title, author or line_author
     if _JUNK_TITLE.search(title):
         title = ""
-    if not title and len(sections) == 1 and sections[0].title is None:
-        title, sections[0].text = _first_line_title(sections[0].text)
+    # A plain text's opening line names it, also when chapters follow (other formats' opening
+    # sections have their own titles to offer, or none).
+    if not title and sections and sections[0].title is None and (len(sections) == 1 or loader.name == "text"):
+        title, sections[0].text = _first_line_title(sections[0].text, alone=len(sections) > 1)
         title = title or ""
+        if not sections[0].text:
+            sections.pop(0)
     participants = [name for name in (clean_line(p) for p in raw.participants) if name]
 
     redactions: dict[str, int] = {}
     if redact:
         redactor = Redactor(participants)
         title = redactor(title)
+        author = redactor(author)
         sections = [Section(redactor(s.title) if s.title else None, redactor(s.text)) for s in sections]
         participants = redactor.aliases
         redactions = dict(redactor.counts)
@@ -93,7 +104,7 @@ def load(path: str | Path, *, redact: bool = True) -> Document:
                    "check that it contains prose (not only images, menus or media placeholders)")
     return Document(
         source=str(path), title=title, text=text, kind=loader.name, language=detect(text),
-        sections=sections, redactions=redactions, participants=participants,
+        sections=sections, redactions=redactions, participants=participants, author=author,
     )
 
 

@@ -18,6 +18,7 @@ class Raw:
 
     sections: list[Section]
     title: str | None = None
+    author: str = ""
     # Chat senders exactly as written in the text (before pseudonymisation), in order of appearance.
     participants: list[str] = field(default_factory=list)
     # Whether line breaks inside paragraphs are layout (PDF, hard-wrapped .txt) rather than meaning

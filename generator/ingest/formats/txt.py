@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-from ..document import Section
+from .. import chapters, gutenberg
 from ..raw import Raw, read_text
 from ..registry import Loader, register
 
-# Project Gutenberg's header carries the real title; the cleaner removes the header itself.
-_GUTENBERG_TITLE = re.compile(r"^Title:\s*(?P<title>.+)$", re.M)
-
 
 def read(path: Path) -> Raw:
-    text = read_text(path)
-    title = None
-    if "PROJECT GUTENBERG" in text[:5000].upper():
-        match = _GUTENBERG_TITLE.search(text[:5000])
-        title = match.group("title").strip() if match else None
-    return Raw(sections=[Section(None, text)], title=title)
+    text = read_text(path).replace("\r\n", "\n").replace("\r", "\n")
+    # Gutenberg's header carries the real title and author; and it must go before chapters are
+    # looked for, or a licence paragraph would open the first one (the cleaner strips it again,
+    # harmlessly, for every format).
+    title, author = gutenberg.metadata(text)
+    return Raw(sections=chapters.split(gutenberg.strip(text)), title=title or None, author=author)
 
 
 register(Loader(name="text", read=read, suffixes=(".txt", ".text")))

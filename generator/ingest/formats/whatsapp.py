@@ -13,13 +13,14 @@ from pathlib import Path
 from ..document import Section
 from ..raw import Raw, decode, read_text
 from ..registry import Loader, register
+from . import chat_threads
 
 _DATE = r"\d{1,4}[/.\-]\d{1,2}[/.\-]\d{2,4}"
 _TIME = r"\d{1,2}[:h.]\d{2}(?:[:.]\d{2})?(?:\s?[AaPp]\.?\s?[Mm]\.?)?"
 # Android: "14/02/2025, 08:27 - Name: text"; French builds write "14/02/2025 à 08:27 - ".
-_ANDROID = re.compile(rf"^{_DATE},?\s*(?:à\s)?{_TIME}\s[-–]\s(?P<rest>.*)$")
+_ANDROID = re.compile(rf"^(?P<date>{_DATE}),?\s*(?:à\s)?(?P<time>{_TIME})\s[-–]\s(?P<rest>.*)$")
 # iOS: "[14/02/2025 08:27:13] Name: text", often preceded by U+200E.
-_IOS = re.compile(rf"^\[{_DATE},?\s(?:à\s)?{_TIME}\]\s(?P<rest>.*)$")
+_IOS = re.compile(rf"^\[(?P<date>{_DATE}),?\s(?:à\s)?(?P<time>{_TIME})\]\s(?P<rest>.*)$")
 # A display name has no quotes and few words: this keeps an event whose quoted text holds a
 # colon ('Jean a changé le sujet en « Réunion : lundi »') from passing for a message.
 # Each word must end at a space or the colon, so the pattern cannot backtrack explosively.
@@ -57,6 +58,7 @@ _EDITED = re.compile(r"\s*<\s*(?:ce message a été modifié|this message was ed
 class Message:
     sender: str | None          # None: text carried over from before the export/chunk began
     lines: list[str] = field(default_factory=list)
+    stamp: chat_threads.Stamp | None = None     # (date, time) as written in its header
 
     @property
     def text(self) -> str:
@@ -109,7 +111,8 @@ def parse(text: str) -> list[Message]:
         body = sender.group("text") or ""
         # iOS marks WhatsApp's own messages (events, media placeholders) with a leading U+200E.
         system = body.startswith("\u200e")
-        current = Message(sender="" if system else sender.group("name").strip(" ~\u200e\u202f"))
+        current = Message(sender="" if system else sender.group("name").strip(" ~\u200e\u202f"),
+                          stamp=(match.group("date"), match.group("time")))
         current.lines.append(body.strip("\u200e \t"))
         messages.append(current)
     return [m for m in messages if m.sender != "" and m.text and not _SYSTEM.match(m.text)]
@@ -157,9 +160,23 @@ def _sniff(path: Path, head: bytes) -> bool:
     return looks_like_chat(decode(head))
 
 
+def threads(messages: list[Message]) -> list[Section]:
+    """One section per conversation, titled by when it began (untitled when there is only one)."""
+    when = chat_threads.times([m.stamp for m in messages])
+    starts = chat_threads.thread_starts(when)
+    sections = []
+    for start, stop in zip(starts, [*starts[1:], len(messages)]):
+        began = next((moment for moment in when[start:stop] if moment), None)
+        title = chat_threads.french_title(began) if began and len(starts) > 1 else None
+        sections.append(Section(title, render(messages[start:stop])[0]))
+    return sections
+
+
 def read(path: Path) -> Raw:
-    text, participants = render(parse(read_text(path)))
-    return Raw(sections=[Section(None, text)], title=_title(path), participants=participants, rewrap=False)
+    messages = parse(read_text(path))
+    _, participants = render(messages)
+    return Raw(sections=threads(messages) or [Section(None, "")], title=_title(path),
+               participants=participants, rewrap=False)
 
 
 register(Loader(
