@@ -10,5 +10,10 @@ tmp=$(mktemp -d)
 cp "$tmp/x/usr/share/doc/debian-history/docs/intro.en.html" debian-history-intro.en.html
 # The same chapter in its French translation: a French web page for the batch bench.
 cp "$tmp/x/usr/share/doc/debian-history/docs/intro.fr.html" debian-history-intro.fr.html
+# A whole book for the passage index: the French "Référence Debian" (debian-reference-fr, GPL), 110,000 words
+# in 12 chapters as one .txt; and its chapter 10 alone (8,000 words) for the cost-versus-size table.
+(cd "$tmp" && apt-get download debian-reference-fr >/dev/null && dpkg-deb -x debian-reference-fr_*.deb y)
+gzip -dc "$tmp/y/usr/share/debian-reference/debian-reference.fr.txt.gz" > debian-reference.fr.txt
+cp "$tmp/y/usr/share/debian-reference/ch10.fr.html" debian-reference-ch10.fr.html
 rm -rf "$tmp"
 ls -1

@@ -36,7 +36,7 @@ from .writing.passages import Passage, split_passages
 from .writing.plan import EXPLAINING, WORDS_PER_MINUTE, facts_needed, plan_turns, target_words
 from .writing.prompts import render
 from .writing.script import FactRecord, Host, PassageRecord, Script, Segment, SourceInfo, Turn, write_json
-from .writing.translate import translate_facts
+from .writing.translate import needs_translation, translate_facts
 
 TOKENS_PER_WORD = 1.8   # French and English through Qwen/SmolLM tokenizers, rounded up
 # Words of the fact bank per fact the episode tells: what the LLM reads, whatever the input size.
@@ -149,7 +149,7 @@ def write_script(docs: Sequence[Document], llm: LLM, options: ScriptOptions,
     wanted = [f.id for f in ([hook] if hook else []) + told + reserve]
     if saved is not None:
         bank = bank.replace_texts(saved)
-    elif any(bank.by_id(i).doc in english_docs for i in wanted):
+    elif any(needs_translation(bank.by_id(i), english_docs) for i in wanted):
         progress.stage("Traduction des faits anglais")
         bank, translation_failures = translate_facts(llm, bank, wanted, guard, english_docs=english_docs,
                                                      seed=options.seed)

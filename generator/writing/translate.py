@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .guard import FrenchGuard
+from .guard import FrenchGuard, identify
 from .llm import LLM
-from .factbank import FactBank
+from .factbank import Fact, FactBank
 from .prompts import render
 from .text import number_keys
 
@@ -115,6 +115,17 @@ def translate_text(llm: LLM, text: str, guard: FrenchGuard, *, seed: int,
     return text, False
 
 
+def needs_translation(fact: Fact, english_docs: set[int]) -> bool:
+    """A statement from an English document, or an English paragraph left in a French one (measured:
+    two chapters of the French Debian Reference are untranslated)."""
+    if fact.original:
+        return False
+    if fact.doc in english_docs:
+        return True
+    language, probability = identify(fact.text)
+    return language == "en" and probability >= 0.95
+
+
 def translate_facts(llm: LLM, bank: FactBank, fact_ids: Sequence[int], guard: FrenchGuard, *,
                     english_docs: set[int], seed: int) -> tuple[FactBank, int]:
     """The bank with the listed English facts in French; returns it and how many translations failed."""
@@ -122,7 +133,7 @@ def translate_facts(llm: LLM, bank: FactBank, fact_ids: Sequence[int], guard: Fr
     failures = 0
     for fact_id in fact_ids:
         fact = bank.by_id(fact_id)
-        if fact.doc not in english_docs or fact.original:
+        if not needs_translation(fact, english_docs):
             continue
         texts[fact.id], ok = translate_text(llm, fact.text, guard, seed=seed + fact.id)
         failures += not ok
