@@ -30,7 +30,7 @@ from .writing.llm import LLM
 from .writing.plan import EXPERT, TurnSpec
 from .writing.prompts import render
 from .writing.script import Script, Turn, write_atomic, write_json
-from .writing.text import STOPWORDS, concrete_facts, fold, number_keys, sentences
+from .writing.text import STOPWORDS, concrete_facts, fold, number_keys, sentences, split_words
 from .writing.translate import translate_text
 
 HITS = 4                 # passages the model reads: enough for an answer, a bounded prompt whatever the input
@@ -39,8 +39,9 @@ HITS = 4                 # passages the model reads: enough for an answer, a bou
 DENSE_ALONE = 0.84
 SHARED_TERMS = 0.5       # or at least half the question's words are in the best passage
 CHECKS = (FrenchCheck(), PersonaCheck(), GroundingCheck(), OffSourceCheck(), ContradictionCheck(), ElisionCheck())
-SCHEMA = {"type": "object", "properties": {"present": {"type": "boolean"}, "reponse": {"type": "string"}},
-          "required": ["present", "reponse"]}
+# The answer first: asked for the verdict first, the small model said "present": false, then gave the right answer.
+SCHEMA = {"type": "object", "properties": {"reponse": {"type": "string"}, "present": {"type": "boolean"}},
+          "required": ["reponse", "present"]}
 
 
 @dataclass
@@ -102,13 +103,16 @@ def _best_sentence(question: str, hits: list[Hit], index: PassageIndex) -> tuple
     return pairs[best]
 
 
-def _precise(sentence: str, evidence: str, sources: str) -> bool:
-    """The sentence carries a fact of the evidence: a number or name of it, or two of its words."""
-    items = [i for i in concrete_facts(sentence) if fold(i) in sources or number_keys(i, spelled=False)]
-    if any(number_keys(i, spelled=False) & number_keys(evidence, spelled=False) or fold(i) in fold(evidence)
-           for i in items):
-        return True
-    return len(set(terms(sentence)) & set(terms(evidence))) >= 2
+def _precise(sentence: str, evidence: str) -> bool:
+    """The sentence carries a fact of the evidence: one of its numbers or names, or three words of one of
+    its sentences ("C'est une excellente question sur le four" carries none)."""
+    numbers, folded = number_keys(evidence, spelled=False), fold(evidence)
+    for item in concrete_facts(sentence):
+        keys = number_keys(item, spelled=False)
+        if (keys and keys <= numbers) or (not keys and fold(item) in folded):
+            return True
+    said = set(terms(sentence))
+    return any(len(said & set(terms(s))) >= 3 for s in sentences(evidence))
 
 
 class Asker:
@@ -149,17 +153,17 @@ class Asker:
             out = self.llm.complete([{"role": "user", "content": prompt}], schema=SCHEMA, temperature=temperature,
                                     seed=self.seed + attempt, max_tokens=220, repeat_penalty=1.1)
             data = out.json() or {}
-            if data.get("present") is False:
-                return None
             text = cut_preamble(tidy(str(data.get("reponse", "")), [self.curious, self.expert]),
                                 [self.curious, self.expert])
             said = sentences(text)
             # The first sentence is the answer: "c'est une excellente question" is cut, not spoken.
-            while said and not _precise(said[0], evidence, self.sources):
+            while said and not _precise(said[0], evidence):
                 said.pop(0)
             text = " ".join(said[:3])
             if len(text.split()) >= 5 and self._checked(text):
-                return text
+                return text       # a precise, checked answer stands even where the model said "not present"
+            if data.get("present") is False and not said:
+                return None
         return None
 
     def _extract(self, sentence: str, hit: Hit) -> str:
@@ -170,8 +174,8 @@ class Asker:
             if not ok:
                 return f"Le document « {source.title} » en parle en anglais, au passage {hit.passage.id}."
         where = f"« {source.title} »" if source and source.title else "le document"
-        first = said.split(maxsplit=1)[0] if said.split() else ""
-        if fold(first.strip("«»\"'")) in STOPWORDS:      # "Le four…" -> "d'après X, le four…"; a name keeps its capital
+        first = split_words(said)[:1]
+        if first and fold(first[0]) in STOPWORDS:      # "Le four…" -> "d'après X, le four…"; a name keeps its capital
             said = said[:1].lower() + said[1:]
         return f"D'après {where}, {said}"
 
@@ -187,17 +191,17 @@ class Asker:
         if best is not None:
             sentence, hit = best
             cited = [hit] + [h for h in hits[:2] if h.passage.id != hit.passage.id]
-            text = self._from_model(question, hits, sentence) if self.llm is not None else None
+            evidence = " ".join(h.passage.text for h in hits)
+            text = self._from_model(question, hits, evidence) if self.llm is not None else None
             how = "model" if text else "extract"
             text = text or self._extract(sentence, hit)
             if text:
                 reply = Turn(speaker=self.expert, text=text, segment=0, intent="explication",
                              sources=[h.passage.id for h in cited])
                 return Answer(number, question, True, how, [asking, reply], [self._place(h) for h in cited])
-        subject = self.script.subject or self.script.title
         reply = Turn(speaker=self.expert, segment=0, intent="explication",
-                     text=f"Les documents n'en parlent pas. Ils traitent de {subject[:1].lower() + subject[1:]}, "
-                          "et je préfère ne rien inventer.")
+                     text=f"Les documents n'en parlent pas, et je préfère ne rien inventer : ils portent sur "
+                          f"« {self.script.title} ».")
         return Answer(number, question, False, "absent", [asking, reply])
 
     def save(self, answer: Answer) -> tuple[Path, Path]:
