@@ -28,7 +28,8 @@ META = re.compile(
     r"\bcomment (?:puis-je|est-ce que je peux) (?:vous|t') ?aider\b|\bje suis (?:toujours )?là pour (?:vous|t') ?aider\b|"
     r"\bn'hésitez pas à me\b|\bje (?:peux|vais) (?:vous )?(?:aider|répondre)\b|\bje m'appelle\b|"
     r"\bje suis (?:le|la) (?:nouveau |nouvelle )?(?:directeur|directrice|président|ministre|fondateur|chercheur)|"
-    r"\bmon retour se situe\b|\b(?:les|des) (?:commentaires|réponses) précédent(?:e)?s\b|\bje vais bien,? merci\b",
+    r"\bmon retour se situe\b|\b(?:les|des) (?:commentaires|réponses) précédent(?:e)?s\b|\bje vais bien,? merci\b|"
+    r"\b(?:je peux|je vais) (?:améliorer|reformuler|corriger|réécrire) (?:ce|le) (?:texte|passage)\b",
     re.I)
 GREETING = re.compile(r"^(?:bonjour|bonsoir|salut|bienvenue)\b|\b(?:ravie?|un plaisir) de (?:vous|te) rencontrer\b",
                       re.I)

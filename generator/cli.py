@@ -254,7 +254,7 @@ def ask(
     if interactive:
         while True:
             try:
-                text = input("Question (ligne vide pour finir) : ").strip()
+                text = err.input("Question (ligne vide pour finir) : ").strip()
             except EOFError:
                 break
             if not text:

@@ -129,6 +129,16 @@ def test_ask_command_answers_and_speaks_with_the_tiny_model(episode):
     # SmolLM2 writes word salad: whatever it said, what is kept carries the documents' fact.
     assert "2004" in saved["turns"][1]["text"]
     assert "Thomas" in run.stderr and "sources" in run.stderr
+    # Interactive: one model load, one question after another until an empty line.
+    session = subprocess.run([sys.executable, "-m", "generator.cli", "ask", str(episode), "--interactive",
+                              "--model", "smollm2-135m", "--no-audio"], input="Combien de fleurs pour un kilo de miel ?\n"
+                             "Qui a gagné la coupe du monde de football en 2018 ?\n\n", capture_output=True, text=True,
+                             cwd=REPO, timeout=600)
+    assert session.returncode == 0, session.stderr
+    assert session.stdout.split() == [str(episode / "ask-2.md"), str(episode / "ask-3.md")]
+    assert json.loads((episode / "ask-2.json").read_text())["answered"]
+    assert not json.loads((episode / "ask-3.json").read_text())["answered"]
+    assert not (episode / "ask-2.mp3").exists()
     bad = subprocess.run([sys.executable, "-m", "generator.cli", "ask", str(episode)], capture_output=True,
                          text=True, cwd=REPO, timeout=120)
     assert bad.returncode == 2 and "--interactive" in bad.stderr and "Traceback" not in bad.stderr

@@ -369,3 +369,13 @@ def test_docx_content_under_wrong_suffix_is_sniffed(tmp_path):
     renamed = tmp_path / "a.txt"
     renamed.write_bytes(source.read_bytes())
     assert load(renamed).kind == "docx"
+
+
+def test_a_root_prompt_that_lost_its_code_fence_is_not_a_heading():
+    # trafilatura renders <pre> without fences: "# tar …" is the root prompt, not a section title.
+    text = ("## Sauvegarde en réseau\n\nCopiez le dossier vers la machine distante :\n\n"
+            "# (cd ./source && tar cf - . ) | ssh user@host '(cd /dest && tar xvfp - )'\n\n"
+            "# rsync -aHAXSv ./source/ user@host:/dest\n\nLa copie garde les droits.\n\n## Archives\n\nTexte.")
+    title, sections = md.parse(text)
+    assert [s.title for s in sections] == ["Sauvegarde en réseau", "Archives"]
+    assert "rsync -aHAXSv" in sections[0].text

@@ -95,6 +95,7 @@ def test_echo_mostly_the_previous_words_or_nothing_new(ctx):
     "Je vous remercie Camille pour vos questions. Je vais bien, merci. À bientôt.",
     "Mon retour se situe entre les commentaires précédents. Le four date de 1970.",
     "J'espère que tu te sentiras bien, au revoir Camille.",
+    "Je peux améliorer ce texte en utilisant ces options de commande pour gérer le volume des données.",
 ])
 def test_production_talk_and_assistant_persona_fail(ctx, line):
     assert fails(c.PersonaCheck(), line, ctx, spec("explication", speaker=0)) == "persona"
@@ -105,6 +106,7 @@ def test_production_talk_and_assistant_persona_fail(ctx, line):
     "On y étudie l'hydrogène extrait de l'eau grâce à la chaleur du Soleil.",
     "Je suis curieuse : pourquoi à Odeillo ?",
     "Le four va bien au-delà de 3 500 °C, merci aux 63 héliostats.",
+    "Les héliostats peuvent améliorer le rendement du four en suivant le Soleil.",
 ])
 def test_ordinary_words_are_not_production_talk(ctx, line):
     assert fails(c.PersonaCheck(), line, ctx, spec("question", speaker=0)) is None

@@ -213,6 +213,8 @@ _ASSISTANT = [re.compile(p, re.I) for p in (
     r"\bvous (?:cherchez|recherchez|souhaitez (?:obtenir|avoir)) (?:des|les) informations\b",
     r"\bje (?:vais|vous) (?:donc )?(?:essayer de )?clarifier (?:cela|ça)\b",
     r"\bje vous prie de (?:noter|bien vouloir)\b",
+    # Measured on the Debian Reference: "Je peux améliorer ce texte en utilisant ces options de commande".
+    r"\b(?:je peux|je vais|puis-je) (?:améliorer|reformuler|corriger|réécrire) (?:ce|le|votre|ton) (?:texte|passage|paragraphe)\b",
     # Measured: "Je peux vous donner ces chiffres, Camille : …", "Je vais expliquer comment Meta … fonctionnent."
     r"\bje (?:peux|vais|voudrais) (?:vous |te )?(?:donner|fournir|communiquer) (?:ces|les|des|quelques|plus d') ?"
     r"(?:chiffres|informations|détails|précisions|données)\b",

@@ -24,6 +24,14 @@ _FENCE = re.compile(r"^\s{0,3}(?P<fence>`{3,}|~{3,})")
 _RULE = re.compile(r"^\s{0,3}([-*_])(?:\s*\1){2,}\s*$")
 _TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _BLOCK_START = re.compile(r"^\s*(?:[-*+]\s|\d{1,3}[.)]\s|\||>)")
+# "# tar cf - . | ssh host" is a root prompt in a code block that lost its fence (trafilatura renders
+# <pre> that way), not a heading (measured on the Debian Reference: every section was titled by a command).
+_COMMAND_START = re.compile(r"^[(a-z0-9_./~-][\w./~+-]*(?:\s|$)")
+_COMMAND_SIGNS = re.compile(r"[|;&$<>\\=@]|\s--?[A-Za-z0-9]|(?:^|\s)[./~][\w./-]*")
+
+
+def _shell_line(text: str) -> bool:
+    return bool(_COMMAND_START.match(text) and _COMMAND_SIGNS.search(text))
 _REF_DEFINITION = re.compile(r"^\s{0,3}\[[^\]]+\]:\s+\S+.*$")
 
 _INLINE = [
@@ -100,7 +108,7 @@ def parse(text: str) -> tuple[str | None, list[Section]]:
         level, heading_text = 0, ""
         atx = _ATX.match(line)
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
-        if atx and atx.group("text"):
+        if atx and atx.group("text") and not _shell_line(atx.group("text")):
             level, heading_text = len(atx.group("hashes")), atx.group("text")
         elif (line.strip() and _SETEXT.match(nxt) and not _RULE.match(line)
               and not re.match(r"^\s*(?:[-*+]|\d+[.)])\s", line) and not line.lstrip().startswith(("|", ">"))):
