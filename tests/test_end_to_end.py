@@ -173,3 +173,39 @@ def test_voices_lists_engines_and_previews_a_voice(tmp_path):
     run = cli("voices", "--preview", "220", "--engine", "tone", "-o", wav)
     assert run.returncode == 0, run.stderr
     assert wav.stat().st_size > 1000 and run.stdout.strip() == str(wav)
+
+
+def _book(chapters: int, sentences_each: int) -> str:
+    """A plain-text book the test writes: chapters of distinct, concrete sentences."""
+    trades = ["forgeron", "meunier", "vigneron", "pêcheur", "mineur", "boulanger", "instituteur", "gardien de phare"]
+    places = ["Albi", "Rodez", "Millau", "Figeac", "Cahors", "Moissac", "Lectoure", "Auch"]
+    out = ["Chroniques du Haut-Quercy", ""]
+    for c in range(chapters):
+        out += [f"Chapitre {c + 1}. Le {trades[c % 8]} de {places[c % 8]}", ""]
+        for k in range(sentences_each):
+            out.append(f"En {1850 + c * 3 + k}, le {trades[c % 8]} de {places[(c + k) % 8]} employait {5 + k} "
+                       f"ouvriers et vendait {100 + 7 * c + k} sacs par saison au marché de {places[(c + 2 * k) % 8]}.")
+        out.append("")
+    return "\n".join(out)
+
+
+@needs_tiny
+@pytest.mark.slow
+def test_a_long_book_costs_the_model_no_more_than_a_short_text(tmp_path):
+    """The LLM's prompts stay bounded whatever the input's size: the bank draws on the index."""
+    def largest_prompt(chapters: int) -> tuple[int, dict]:
+        path = tmp_path / f"livre-{chapters}.txt"
+        path.write_text(_book(chapters, 12), encoding="utf-8")
+        run = cli("script", path, "-o", tmp_path / "out", "--model", "smollm2-135m", "--minutes", "1", "--seed", "3")
+        assert run.returncode == 0, run.stderr
+        folder = tmp_path / "out" / path.stem
+        calls = [json.loads(line) for line in (folder / "llm-log.jsonl").read_text().splitlines()]
+        return max(c["prompt_tokens"] for c in calls), json.loads((folder / "report.json").read_text())["script"]
+
+    short, _ = largest_prompt(2)
+    long, report = largest_prompt(40)
+    coverage = report["coverage"]
+    assert coverage["words_read"] > 10_000 and report["fact_bank"]["words_read"] == coverage["words_read"]
+    assert coverage["documents"][0]["sections"] == 40, "chapters are the book's structure"
+    assert coverage["passages_in_bank"] < coverage["passages_indexed"] / 2
+    assert long < short * 1.5, (short, long)

@@ -9,7 +9,7 @@ import pytest
 
 from generator.ingest.document import Document, Section
 from generator.retrieval import PassageIndex, open_index
-from generator.retrieval.index import prose_share
+from generator.writing.text import is_prose, prose_share
 from generator.writing.passages import split_passages
 
 FRENCH = [
@@ -114,8 +114,12 @@ def test_a_cipher_or_a_table_is_not_representative_prose():
     cipher = "EF . E6 B3 DA DA BC C5 F0 . 9A 7C 1D EE . B3 0F 44 DE A1 . C5 F0 E6"
     table = "apt-get install -y foo | dpkg -l | grep ^ii | awk '{print $2}' > /tmp/X ; ls -la /etc/apt/"
     prose = "Le meunier ouvrait les vannes à l'aube, quand l'eau du bief montait après la pluie."
+    contents = "Table des matières 1.1.6. Consoles virtuelles 1.1.7. Comment quitter l'invite 1.1.8. Comment arrêter"
+    config = 'APT::Periodic::Update-Package-Lists "0"; APT::Periodic::Download-Upgradeable-Packages "1";'
     assert prose_share(cipher) < 0.5 and prose_share(prose) > 0.8
-    assert prose_share(table) < prose_share(prose)
+    assert not any(is_prose(t) for t in (cipher, table, contents, config))
+    # Names and numbers are what facts are made of: a concrete sentence is prose.
+    assert is_prose(prose) and is_prose("Le 16 août 1993, Ian Murdock annonce Debian sur comp.os.linux.development.")
     body = " ".join([prose] * 6)
     doc = _doc([("Un", body), ("Deux", " ".join([cipher] * 5)), ("Trois", body + " Il y avait 12 meules.")])
     passages = split_passages([doc], target_words=40, max_words=60)

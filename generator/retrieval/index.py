@@ -24,11 +24,11 @@ import numpy as np
 from ..writing import embeddings
 from ..writing.passages import Passage
 from ..writing.script import write_atomic
-from ..writing.text import concrete_facts
+from ..writing.text import concrete_facts, is_prose
 from .bm25 import Bm25Retriever
 from .dense import DenseRetriever
 
-FORMAT = 1
+FORMAT = 2          # 2: passages embedded on their first EMBED_WORDS words
 RRF_K = 60          # the usual constant of reciprocal rank fusion: rank 1 and rank 5 weigh alike-ish
 
 
@@ -62,17 +62,6 @@ def content_key(passages: Sequence[Passage], embedder_name: str) -> str:
     for p in passages:
         digest.update(f"\0{p.doc}\0{p.section}\0{p.text}".encode())
     return digest.hexdigest()[:20]
-
-
-_WORD = re.compile(r"\S+")
-_PROSE_WORD = re.compile(r"^[«(\"']?[a-zà-öø-ÿœæ][a-zà-öø-ÿœæ'’-]*[»),.;:!?\"']*$")
-
-
-def prose_share(text: str) -> float:
-    """Share of lowercase words: prose is mostly lowercase words; a table of codes, a cipher or a
-    list of commands is not (measured: a cryptogram's hex dump was once picked for its capitals)."""
-    tokens = _WORD.findall(text)
-    return sum(bool(_PROSE_WORD.match(t)) for t in tokens) / len(tokens) if tokens else 0.0
 
 
 class PassageIndex:
@@ -142,9 +131,8 @@ class PassageIndex:
         for i, p in enumerate(self.passages):
             density = len(concrete_facts(p.text)) / max(1, p.words)
             score[i] += 0.3 * min(1.0, density * 10)
-            prose = prose_share(p.text)
-            if prose < 0.5 or p.words < 20:
-                score[i] -= 1.0      # last resort only: a cipher, a table of commands, a heading alone
+            if not is_prose(p.text) or p.words < 20:
+                score[i] -= 1.0      # last resort only: a cipher, a table of contents or of commands, a heading
         queues = [sorted(members, key=lambda i: -score[i]) for members in parts.values()]
         queues.sort(key=lambda q: -score[q[0]])
         chosen: list[int] = []

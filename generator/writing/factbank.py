@@ -28,7 +28,7 @@ import numpy as np
 from ..ingest.document import Document
 from . import embeddings
 from .passages import Passage
-from .text import concrete_facts, facts_in_order, fold, sentences
+from .text import concrete_facts, facts_in_order, fold, is_prose, sentences
 
 # Statement length, in words: shorter says nothing on its own, longer is a paragraph.
 MIN_WORDS, MAX_WORDS = 5, 60
@@ -141,7 +141,7 @@ def _candidates(passages: Sequence[Passage], docs: Sequence[Document]) -> list[_
                 if n < MIN_WORDS:
                     pending = sentence if n >= 2 and not sentence.endswith("?") else ""
                     continue
-                if n > MAX_WORDS or _BOILERPLATE.search(sentence):
+                if n > MAX_WORDS or _BOILERPLATE.search(sentence) or not is_prose(sentence):
                     continue
                 if sentence.endswith("?") and not concrete_facts(sentence):
                     continue     # a question without a fact informs nobody

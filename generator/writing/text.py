@@ -234,6 +234,32 @@ def _dictionary_noun(lower: str) -> bool:
     return known(lower, "fr") and lemma(lower) == lower
 
 
+_TOKEN = re.compile(r"\S+")
+# A word a sentence is made of: lowercase, Capitalised, an acronym of three letters or more, a number
+# ("1993,", "3 500", "50,5 %"). Not a hex pair ("E6", "DA"), a path or a command option.
+_PROSE_WORD = re.compile(r"^[«(\"']?(?:[a-zà-öø-ÿœæ][a-zà-öø-ÿœæ'’-]*|[A-ZÀ-ÖØ-ÞŒÆ][a-zà-öø-ÿœæ'’-]+(?:-[A-ZÀ-Þa-zà-ÿ][a-zà-ÿ'’-]*)*"
+                         r"|[A-ZÀ-ÖØ-ÞŒÆ]{3,}s?|\d[\d\s.,]*%?|[%°€$£]|°C)[»),.;:!?\"']*$")
+# "3.4. Le concours de popularité 3.5. Taille du paquet": the numbering of a table of contents.
+_SECTION_NUMBER = re.compile(r"(?<![\w.])\d{1,2}(?:\.\d{1,2})+\.?(?=\s)")
+_CODE = re.compile(r"::|[{}\[\]<>|$=;]|(?:^|\s)(?:/|~/|--?\w)")
+
+
+def prose_share(text: str) -> float:
+    """Share of the tokens that are words or numbers: prose is mostly that; a table of codes, a cipher or a
+    list of commands is not (measured: a cryptogram's hex dump was once picked for its capitals)."""
+    tokens = _TOKEN.findall(text)
+    return sum(bool(_PROSE_WORD.match(t)) for t in tokens) / len(tokens) if tokens else 0.0
+
+
+def is_prose(text: str) -> bool:
+    """Something a host can say: not a cipher, not a table of contents ("1.1.6. Consoles virtuelles
+    1.1.7. …"), not configuration or a command line (measured on the Debian Reference: "APT::Periodic::…",
+    "[Match] Name=en* [Network] DHCP=yes" were told as facts)."""
+    words = max(1, len(text.split()))
+    return (prose_share(text) >= 0.7 and len(_SECTION_NUMBER.findall(text)) < 3
+            and len(_CODE.findall(text)) / words < 0.08)
+
+
 def concrete_facts(text: str) -> set[str]:
     """Numbers (with their unit or %), dates, years and names found in a source text.
 
