@@ -489,3 +489,12 @@ def test_a_day_or_a_power_the_sources_do_not_give_that_way(ctx):
     assert fails(check, "Au foyer, la température dépasse 3 500 °C chaque jour de soleil.", ctx, spec(facts=())) is None
     day = c.CheckContext(FrenchGuard(), HOSTS, "la route", ["On part le 9 mai et on arrive le lendemain à Morlaix."])
     assert fails(check, "Le groupe part le 9 mai et arrive le lendemain à Morlaix.", day, spec(facts=())) is None
+
+
+@pytest.mark.parametrize("line, verdict", [
+    ("2023-02-02 04", "fragment"),                 # measured: a timestamp cut from its fact, said as an answer
+    ("208164 rapports.", "fragment"),
+    ("Les rapports de popcon datent du 2 février 2023.", None),
+])
+def test_an_answer_is_a_sentence_not_a_fragment(ctx, line, verdict):
+    assert fails(c.FragmentCheck(), line, ctx, spec("explication")) == verdict

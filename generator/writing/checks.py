@@ -22,7 +22,7 @@ from .grammar import GrammarChecker
 from .guard import FrenchGuard
 from .lexicons import known
 from .measures import SourceIndex, copied_runs, opening_is_concrete, repeated_ratio, repeats_previous
-from .plan import EXPERT, TurnSpec
+from .plan import EXPERT, EXPLAINING, TurnSpec
 from .script import Host, Turn
 from .text import (NEGATIVE, name_roles, STOPWORDS, YEAR, Mentions, bad_elisions, capitalised_words, concrete_facts, digits_for_spelled, fold, names, ngrams, normalize,
                    number_contexts, number_keys, sentences, stem, stems, tokenize)
@@ -165,6 +165,19 @@ class FrenchCheck(Check):
         if verdict.ok:
             return None
         return Failure(verdict.reason or "french", ", ".join(verdict.english_words))
+
+
+class FragmentCheck(Check):
+    """An explaining line is a sentence: measured on the Debian Reference, an answer « 2023-02-02 04 »
+    (a timestamp cut from its fact) passed every other check."""
+
+    name = "fragment"
+    intents = EXPLAINING
+    unusable = True
+
+    def __call__(self, draft, ctx):
+        words = re.findall(r"[^\W\d_]{2,}", draft.text)
+        return None if len(words) >= 4 else _fail(self, draft.text[:40])
 
 
 # Talk about how the episode is made, or a chat assistant's manners: never part of a podcast.
@@ -784,7 +797,7 @@ class ClosingCheck(Check):
 
 
 DEFAULT_CHECKS: tuple[Check, ...] = (
-    FrenchCheck(), PersonaCheck(), MemberVoiceCheck(), InstructionCheck(), OwnNameCheck(), QuestionCheck(), LeadCheck(), RoleCheck(), EchoCheck(),
+    FragmentCheck(), FrenchCheck(), PersonaCheck(), MemberVoiceCheck(), InstructionCheck(), OwnNameCheck(), QuestionCheck(), LeadCheck(), RoleCheck(), EchoCheck(),
     RepeatCheck(), CopyCheck(), FactCheck(), GroundingCheck(), OffSourceCheck(), ContradictionCheck(), GenderCheck(),
     ElisionCheck(), GrammarCheck(),
     OpeningCheck(), ClosingCheck(),
@@ -798,9 +811,9 @@ def run_checks(draft: Draft, ctx: CheckContext, checks: Iterable[Check] = DEFAUL
     return [f for check in checks if check.applies(draft.spec) and (f := check(draft, ctx)) is not None]
 
 
-UNUSABLE = frozenset({"empty", "truncated", "invalid-json", "refusal", "meta", "english", "persona", "member", "instruction",
+UNUSABLE = frozenset({"empty", "fragment", "truncated", "invalid-json", "refusal", "meta", "english", "persona", "member", "instruction",
                       "echo", "unsupported", "off-source", "contradiction", "role", "closing"})
 WARMER = frozenset(c.name for c in DEFAULT_CHECKS if c.warmer)
 
-__all__ = ["Check", "CheckContext", "DEFAULT_CHECKS", "Draft", "Failure", "UNUSABLE", "WARMER", "conveys",
+__all__ = ["Check", "CheckContext", "DEFAULT_CHECKS", "Draft", "Failure", "FragmentCheck", "UNUSABLE", "WARMER", "conveys",
            "contradicted", "feminine", "gender_of", "masculine", "off_source", "restated", "run_checks", "told"]
