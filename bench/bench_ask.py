@@ -15,7 +15,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from generator.ask import Asker, episode_engine, episode_model  # noqa: E402
+from generator.ask import Asker, episode_engine, episode_model, load_episode  # noqa: E402
 from generator.pipeline import peak_rss_mb  # noqa: E402
 from generator.writing.llm import LlamaCppLLM  # noqa: E402
 from generator.writing.models import resolve  # noqa: E402
@@ -31,9 +31,9 @@ def main() -> None:
     args = parser.parse_args()
 
     start = time.perf_counter()
-    asker = Asker(args.episode, None)
-    name, path = resolve(args.model or episode_model(asker.script))
-    asker.llm = LlamaCppLLM(path, name=name, n_ctx=4096)
+    _, script, _ = load_episode(args.episode)
+    name, path = resolve(args.model or episode_model(script))
+    asker = Asker(args.episode, LlamaCppLLM(path, name=name, n_ctx=4096))
     engine = None if args.no_audio else episode_engine(asker.folder, None)
     print(f"episode {asker.folder.name}: {len(asker.index.passages)} passages, {asker.index.words} words; "
           f"model {name}; loaded in {time.perf_counter() - start:.1f} s")

@@ -26,11 +26,11 @@ from .writing.checks import (CheckContext, ContradictionCheck, Draft, ElisionChe
                              OffSourceCheck, PersonaCheck, run_checks)
 from .writing.guard import FrenchGuard
 from .writing.ladder import cut_preamble, tidy
-from .writing.llm import LLM
+from .writing.llm import LLM, LoggedLLM
 from .writing.plan import EXPERT, TurnSpec
 from .writing.prompts import render
 from .writing.script import Script, Turn, write_atomic, write_json
-from .writing.text import STOPWORDS, concrete_facts, fold, number_keys, sentences, split_words
+from .writing.text import STOPWORDS, concrete_facts, fold, is_prose, number_keys, sentences, split_words
 from .writing.translate import translate_text
 
 HITS = 4                 # passages the model reads: enough for an answer, a bounded prompt whatever the input
@@ -91,7 +91,8 @@ def _backed(question: str, sources: str, numbers: set[str]) -> bool:
 
 def _best_sentence(question: str, hits: list[Hit], index: PassageIndex) -> tuple[str, Hit] | None:
     """The passage sentence that answers best: question words shared, then closeness in meaning."""
-    pairs = [(s, h) for h in hits for s in sentences(h.passage.text) if len(s.split()) >= 5]
+    # A table or a command line read out is no answer (measured: a version table was once said).
+    pairs = [(s, h) for h in hits for s in sentences(h.passage.text) if 5 <= len(s.split()) <= 45 and is_prose(s)]
     if not pairs:
         return None
     asked = set(terms(question))
@@ -120,7 +121,9 @@ class Asker:
 
     def __init__(self, episode: Path, llm: LLM | None, *, seed: int = 42) -> None:
         self.folder, self.script, self.index = load_episode(episode)
-        self.llm, self.seed = llm, seed
+        # Every call is logged beside the episode's own, for inspection.
+        self.llm = LoggedLLM(llm, self.folder / "ask-llm-log.jsonl") if llm is not None else None
+        self.seed = seed
         self.curious, self.expert = (h.name for h in self.script.hosts[:2])
         texts = [p.text for p in self.index.passages] + [f.text for f in self.script.facts]
         self.sources = fold(" ".join(texts))
