@@ -209,7 +209,7 @@ def write_script(docs: Sequence[Document], llm: LLM, options: ScriptOptions,
                             "reserve": len(reserve)}
     return Script(
         title=outline.title, subject=outline.subject, hosts=list(options.hosts),
-        sources=[SourceInfo(path=d.source, title=d.title, kind=d.kind, language=d.language,
+        sources=[SourceInfo(path=d.source, title=d.title, author=d.author, kind=d.kind, language=d.language,
                             words=d.words, redactions=d.redactions) for d in docs],
         passages=[PassageRecord(id=p.id, doc=p.doc, text=p.text, section=p.section, start=p.start,
                                 position=p.position) for p in passages if p.id in used],

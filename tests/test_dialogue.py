@@ -615,3 +615,14 @@ def test_a_fixed_line_agrees_the_article_a_translated_fact_gave_a_name():
     fixed = [t.text for t in script.turns if t.check.status == "fallback" and t.intent == "question"]
     assert any("le Prix Cristal" in line for line in fixed), fixed
     assert not any("la Prix Cristal" in t.text for t in script.turns)
+
+
+def test_the_documents_author_reaches_the_script_files(tmp_path):
+    from dataclasses import replace as with_field
+
+    book = with_field(DOC, author="Félix Trombe")
+    script = write_script([book], FakeLLM(Hosts()), ScriptOptions(hosts=HOSTS, minutes=2.0, seed=3),
+                          passages=PASSAGES, bank=bank())
+    assert script.sources[0].author == "Félix Trombe"
+    _, md = script.save(tmp_path)
+    assert f"{DOC.title}, Félix Trombe (odeillo.md)" in md.read_text()

@@ -29,6 +29,7 @@ class Host(BaseModel):
 class SourceInfo(BaseModel):
     path: str
     title: str
+    author: str = ""                 # when the document names one (a book's Gutenberg header)
     kind: str
     language: str
     words: int
@@ -175,7 +176,8 @@ def to_markdown(script: Script) -> str:
                 where.append(f"passage {pid}, à {round(p.position * 100)} % du document")
             lines += [f"[{n}] {(doc.title or doc.path) if doc else 'document'} — {', '.join(where)}", ""]
     if script.sources:
-        lines += ["Documents : " + " ; ".join(f"{s.title or s.path} ({s.path})" for s in script.sources), ""]
+        lines += ["Documents : " + " ; ".join(f"{s.title or s.path}{', ' + s.author if s.author else ''} ({s.path})"
+                                             for s in script.sources), ""]
     return "\n".join(lines)
 
 
