@@ -202,9 +202,11 @@ class Asker:
                 reply = Turn(speaker=self.expert, text=text, segment=0, intent="explication",
                              sources=[h.passage.id for h in cited])
                 return Answer(number, question, True, how, [asking, reply], [self._place(h) for h in cited])
+        # The documents' own titles: the episode's title is the model's wording (measured: « Un énergie… »).
+        titles = list(dict.fromkeys(s.title or s.path for s in self.script.sources))[:3] or [self.script.title]
         reply = Turn(speaker=self.expert, segment=0, intent="explication",
-                     text=f"Les documents n'en parlent pas, et je préfère ne rien inventer : ils portent sur "
-                          f"« {self.script.title} ».")
+                     text="Les documents n'en parlent pas, et je préfère ne rien inventer : ils portent sur "
+                          + " et ".join(f"« {t} »" for t in titles) + ".")
         return Answer(number, question, False, "absent", [asking, reply])
 
     def save(self, answer: Answer) -> tuple[Path, Path]:
