@@ -115,7 +115,6 @@ def fact_bank(docs: Sequence[Document], passages: Sequence[Passage], minutes: fl
     pool = index.representative(max(MIN_POOL, POOL_PER_FACT * wanted)) if index is not None else passages
     bank = build_fact_bank(pool, docs, budget_words=BANK_WORDS_PER_FACT * wanted, max_facts=wanted + 2)
     bank.passages_seen, bank.words_read = len(passages), sum(p.words for p in passages)
-    bank.pool = [p.id for p in pool]
     return bank
 
 
