@@ -26,7 +26,7 @@ from .writing.checks import (CheckContext, ContradictionCheck, Draft, ElisionChe
                              OffSourceCheck, PersonaCheck, run_checks)
 from .writing.guard import FrenchGuard
 from .writing.ladder import cut_preamble, tidy
-from .writing.llm import LLM, LoggedLLM
+from .writing.llm import LLM, LoggedLLM, purpose
 from .writing.plan import EXPERT, TurnSpec
 from .writing.prompts import render
 from .writing.script import Script, Turn, write_atomic, write_json
@@ -153,8 +153,10 @@ class Asker:
         prompt = render("reponse", expert=self.expert, title=self.script.title, question=question,
                         extraits=[h.passage.text for h in hits])
         for attempt, temperature in enumerate((0.3, 0.6)):
-            out = self.llm.complete([{"role": "user", "content": prompt}], schema=SCHEMA, temperature=temperature,
-                                    seed=self.seed + attempt, max_tokens=220, repeat_penalty=1.1)
+            with purpose("answer"):
+                out = self.llm.complete([{"role": "user", "content": prompt}], schema=SCHEMA,
+                                        temperature=temperature, seed=self.seed + attempt, max_tokens=220,
+                                        repeat_penalty=1.1)
             data = out.json() or {}
             text = cut_preamble(tidy(str(data.get("reponse", "")), [self.curious, self.expert]),
                                 [self.curious, self.expert])

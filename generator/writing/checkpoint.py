@@ -75,8 +75,14 @@ class Checkpoint:
         """How often each check failed so far."""
         return dict(self.data.get("fired", {}))
 
+    def rungs(self) -> dict[str, int]:
+        """How often each rung of the ladder was tried and saved its turn so far."""
+        return dict(self.data.get("rungs", {}))
+
     def save_turns(self, next_step: int, turns: list[Turn], extra: int = 0,
-                   dropped: Sequence[dict] = (), fired: dict[str, int] | None = None) -> None:
+                   dropped: Sequence[dict] = (), fired: dict[str, int] | None = None,
+                   rungs: dict[str, int] | None = None) -> None:
+        self.data["rungs"] = dict(rungs or {})
         self.data["next"] = next_step
         self.data["extra"] = extra
         self.data["dropped"] = list(dropped)

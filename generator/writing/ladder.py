@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from .checks import UNUSABLE, WARMER, CheckContext, Draft, Failure, contradicted, off_source, restated, run_checks
 from .measures import repeated_ratio
-from .llm import LLM, Message
+from .llm import LLM, Message, purpose
 from .plan import TurnSpec
 from .prompts import render
 from .script import Turn
@@ -172,6 +172,9 @@ class Ladder:
         self.options = options
         self.checks = checks
         self.fired: Counter[str] = Counter()
+        # What each rung was tried for and how often it saved the turn ("regenerate:fact",
+        # "regenerate_ok:fact", …): the calls a rung costs against the turns it keeps.
+        self.rungs: Counter[str] = Counter()
 
     # ------------------------------------------------------------ one attempt
     def _ask(self, messages: list[Message], spec: TurnSpec, temperature: float, seed: int,
@@ -219,13 +222,22 @@ class Ladder:
         self.fired.update(f.check for f in failures)
         return failures
 
-    def _attempt(self, messages, spec, done, temperature, seed, words) -> tuple[str, list[Failure]]:
-        text, failed = self._ask(messages, spec, temperature, seed, words)
+    def _attempt(self, messages, spec, done, temperature, seed, words, label: str = "turn",
+                 aside: bool = False) -> tuple[str, list[Failure]]:
+        with purpose(label, aside=aside):
+            text, failed = self._ask(messages, spec, temperature, seed, words)
         if failed:
             self.fired.update(f.check for f in failed)
             return text, failed
         text = self.repair(text, spec, done)
         return text, self.check(text, spec, done)
+
+    def _count(self, rung: str, failures: set[str], saved: bool) -> None:
+        self.rungs[rung] += 1
+        self.rungs[f"{rung}_ok"] += saved
+        for check in failures:
+            self.rungs[f"{rung}:{check}"] += 1
+            self.rungs[f"{rung}_ok:{check}"] += saved
 
     # ------------------------------------------------------------ the ladder
     def run(self, spec: TurnSpec, done: Sequence[Turn], messages: list[Message], words: int, seed: int,
@@ -236,7 +248,9 @@ class Ladder:
         reasons: list[str] = []
         temperature = opts.temperature
         text, failed = self._attempt(messages, spec, done, temperature, seed, words)
+        self.rungs["first"] += 1
         if not failed:
+            self.rungs["first_ok"] += 1
             return Rung(text, "checked", 1, reasons)
         reasons.append("1:" + ",".join(sorted(_names(failed))))
         if not retries:
@@ -250,7 +264,9 @@ class Ladder:
                 -opts.temperature_step
             temperature = round(min(1.1, max(0.1, temperature + step)), 2)
             retry = [messages[0], {"role": "user", "content": messages[-1]["content"] + "\n\n" + feedback(spec, failed)}]
-            text, failed = self._attempt(retry, spec, done, temperature, seed + 1, words)
+            first = _names(failed)
+            text, failed = self._attempt(retry, spec, done, temperature, seed + 1, words, "regenerate")
+            self._count("regenerate", first, not failed)
             rung = 2
             if not failed:
                 return Rung(text, "regenerated", 2, reasons)
@@ -267,13 +283,16 @@ class Ladder:
         elif best and _names(best_failed) <= READ_OUT:
             # Said again without the sources in view: the model can only reword what the line says.
             prompt = render("paraphrase", speaker=self.ctx.speaker(spec).name, text=best)
-            fixed, bad = self._attempt([{"role": "user", "content": prompt}], spec, done, 0.6, seed + 50, words)
+            fixed, bad = self._attempt([{"role": "user", "content": prompt}], spec, done, 0.6, seed + 50, words,
+                                       "paraphrase", aside=True)
         elif best:
             prompt = repair_prompt(spec, best, best_failed)
             fixed, bad = self._attempt([messages[0], {"role": "user", "content": prompt}], spec, done, 0.3,
-                                       seed + 50, words)
+                                       seed + 50, words, "repair", aside=True)
         else:
             fixed, bad = "", best_failed
+        if best:
+            self._count("rewrite", _names(best_failed), bool(fixed and not bad))
         if fixed and not bad:
             return Rung(fixed, "repaired", rung, reasons)
         reasons.append("repair:" + ",".join(sorted(_names(bad))))

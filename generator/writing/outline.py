@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from .factbank import Fact
 from .grammar import GrammarChecker
 from .guard import FrenchGuard
-from .llm import LLM
+from .llm import LLM, purpose
 from .passages import Passage
 from .prompts import render
 from .text import bad_elisions
@@ -117,9 +117,10 @@ def make_outline(llm: LLM, facts: Sequence[Fact], passages: Sequence[Passage], *
     names: list[str] = []
     questions: dict[int, str] = {}
     for attempt in range(attempts):
-        out = llm.complete([{"role": "user", "content": prompt}], schema=outline_schema(len(groups), len(body)),
-                           temperature=max(0.2, 0.5 - 0.2 * attempt), seed=seed + attempt,
-                           max_tokens=80 + 30 * len(groups) + 30 * len(body), repeat_penalty=1.1)
+        with purpose("outline"):
+            out = llm.complete([{"role": "user", "content": prompt}], schema=outline_schema(len(groups), len(body)),
+                               temperature=max(0.2, 0.5 - 0.2 * attempt), seed=seed + attempt,
+                               max_tokens=80 + 30 * len(groups) + 30 * len(body), repeat_penalty=1.1)
         data = out.json() or {}
         subject = clean_title(data.get("sujet", ""))
         title = clean_title(data.get("titre", ""))

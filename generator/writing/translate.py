@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 
 from .guard import FrenchGuard, identify
-from .llm import LLM
+from .llm import LLM, purpose
 from .factbank import Fact, FactBank
 from .prompts import render
 from .text import number_keys
@@ -42,9 +42,10 @@ def apply_glossary(llm: LLM, text: str, guard: FrenchGuard, *, seed: int) -> str
     words = list(dict.fromkeys(guard.english_words(text)))
     if not words:
         return text
-    out = llm.complete([{"role": "user", "content": render("glossaire", text=text, words=words)}],
-                       schema=glossary_schema(words), temperature=0.1, seed=seed,
-                       max_tokens=16 * len(words) + 32, repeat_penalty=1.0)
+    with purpose("glossary", aside=True):
+        out = llm.complete([{"role": "user", "content": render("glossaire", text=text, words=words)}],
+                           schema=glossary_schema(words), temperature=0.1, seed=seed,
+                           max_tokens=16 * len(words) + 32, repeat_penalty=1.0)
     data = out.json() or {}
     for word in words:
         french = " ".join(str(data.get(word, "")).strip(" .,;:!?«»\"'").split())
@@ -88,9 +89,10 @@ def translate_text(llm: LLM, text: str, guard: FrenchGuard, *, seed: int,
     prompt = render("traduction", text=source)
     best = None
     for attempt, temperature in enumerate(temperatures):
-        out = llm.complete([{"role": "user", "content": prompt}], schema=SCHEMA, temperature=temperature,
-                           seed=seed + attempt, max_tokens=int(len(text.split()) * 2.6) + 64,
-                           repeat_penalty=1.05)
+        with purpose("translation"):
+            out = llm.complete([{"role": "user", "content": prompt}], schema=SCHEMA, temperature=temperature,
+                               seed=seed + attempt, max_tokens=int(len(text.split()) * 2.6) + 64,
+                               repeat_penalty=1.05)
         data = out.json()
         french = " ".join(str(data.get("traduction", "")).split()) if data else ""
         if not french:
