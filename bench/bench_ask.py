@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from generator.ask import Asker, episode_engine, episode_model, load_episode  # noqa: E402
-from generator.pipeline import peak_rss_mb  # noqa: E402
+from generator.cost import peak_rss_mb  # noqa: E402
 from generator.writing.llm import LlamaCppLLM  # noqa: E402
 from generator.writing.models import resolve  # noqa: E402
 from generator.writing.text import sentences  # noqa: E402

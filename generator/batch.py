@@ -116,13 +116,20 @@ def discover(items: Sequence[str | Path], group: bool = False) -> tuple[list[Job
 
 
 
+def _output_settings(render_options: RenderOptions | None) -> dict | None:
+    """The render settings the files depend on: not how the work is scheduled."""
+    if render_options is None:
+        return None
+    return {k: v for k, v in asdict(render_options).items() if k not in ("pipeline", "tts_threads")}
+
+
 def job_key(job: Job, options: ScriptOptions, render_options: RenderOptions | None, model_name: str) -> str:
     """What the episode depends on: the bytes of its files and every setting of the run."""
     digest = hashlib.sha256()
     for path in job.inputs:
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     settings = [options.minutes, options.seed, model_name, [h.name for h in options.hosts],
-                options.redact, __version__, asdict(render_options) if render_options else None]
+                options.redact, __version__, _output_settings(render_options)]
     digest.update(json.dumps(settings, default=str).encode())
     return digest.hexdigest()[:16]
 

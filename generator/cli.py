@@ -50,6 +50,10 @@ ENGINE_HELP = "Speech engine (see `causerie voices`). [default: best usable now]
 DEVICE_HELP = "Where neural engines run: auto (GPU when CUDA is there), cpu or cuda."
 FORMAT_HELP = "Audio format: mp3 (ID3 tags + chapters), opus, ogg or wav."
 MUSIC_HELP = "Audio file played softly under the voices."
+PIPELINE_HELP = ("Speak each line as soon as it is written, while the model writes the next; --no-pipeline: "
+                 "voices after the whole script. [default: on when the model runs on a GPU or leaves cores free "
+                 "(--threads)]")
+TTS_THREADS_HELP = "CPU threads of the voice engine. [default: all cores]"
 
 Docs = Annotated[list[Path], typer.Argument(help=DOCS_HELP, show_default=False)]
 OutDir = Annotated[Path, typer.Option("-o", "--out", help=OUT_HELP)]
@@ -64,6 +68,8 @@ Engine = Annotated[Optional[str], typer.Option("--engine", help=ENGINE_HELP)]
 Device = Annotated[str, typer.Option("--device", help=DEVICE_HELP)]
 Format = Annotated[str, typer.Option("--format", help=FORMAT_HELP)]
 Music = Annotated[Optional[Path], typer.Option("--music", help=MUSIC_HELP)]
+Pipeline = Annotated[Optional[bool], typer.Option("--pipeline/--no-pipeline", help=PIPELINE_HELP, show_default=False)]
+TtsThreads = Annotated[Optional[int], typer.Option("--tts-threads", min=1, help=TTS_THREADS_HELP)]
 
 
 def _script_options(minutes, model, seed, hosts, threads, no_redact, force):
@@ -78,12 +84,13 @@ def _script_options(minutes, model, seed, hosts, threads, no_redact, force):
                          redact=settings.redact, force=force)
 
 
-def _render_options(engine, device, fmt, music):
+def _render_options(engine, device, fmt, music, pipeline=None, tts_threads=None):
     from .episode import RenderOptions
 
     if fmt not in ("mp3", "opus", "ogg", "wav"):
         raise UserError(f"unknown audio format '{fmt}' (mp3, opus, ogg or wav)")
-    return RenderOptions(engine=engine, device=device, fmt=fmt, music=music)
+    return RenderOptions(engine=engine, device=device, fmt=fmt, music=music, pipeline=pipeline,
+                         tts_threads=tts_threads)
 
 
 def _said_script(result) -> None:
@@ -121,7 +128,22 @@ def _episode(documents, out_dir, options, render_options):
     _said_script(result.script)
     if result.render is not None:
         _said_render(result.render)
+    if not result.reused:
+        report = (result.render or result.script).report
+        _said_cost((report.get("production") or report.get("script") or {}).get("cost"),
+                   (report.get("production") or {}).get("audio_s"))
     return result
+
+
+def _said_cost(cost: dict | None, audio_s: float | None) -> None:
+    """What the run cost, in the units a listener can weigh: time, watt-hours, grams of CO₂."""
+    if not cost:
+        return
+    wall = cost["wall_s"]
+    pace = f" ({wall / audio_s:.1f} × la durée de l'épisode)" if audio_s else ""
+    how = "mesurée" if cost["cpu_energy"] == "rapl" or cost["gpu_wh"] is not None else "estimée"
+    err.print(f"  coût : {int(wall // 60)} min {int(wall % 60):02d} s{pace}, énergie {how} "
+              f"{cost['total_wh']:.1f} Wh, {cost['co2_g']:.2f} g CO₂e (électricité {cost['grid']})", highlight=False)
 
 
 @app.command()
@@ -156,10 +178,10 @@ def render(
 def generate(documents: Docs, out_dir: OutDir = Path("episodes"), minutes: Minutes = None, model: Model = None,
              seed: Seed = None, hosts: Hosts = None, threads: Threads = None, no_redact: NoRedact = False,
              engine: Engine = None, device: Device = "auto", fmt: Format = "mp3", music: Music = None,
-             force: Force = False):
+             force: Force = False, pipeline: Pipeline = None, tts_threads: TtsThreads = None):
     """Script + render in one go: documents in, a playable episode out."""
     result = _episode(documents, out_dir, _script_options(minutes, model, seed, hosts, threads, no_redact, force),
-                      _render_options(engine, device, fmt, music))
+                      _render_options(engine, device, fmt, music, pipeline, tts_threads))
     typer.echo(result.render.audio)
 
 
@@ -172,7 +194,7 @@ def batch(
     script_only: Annotated[bool, typer.Option("--script-only", help="Write the scripts, no audio.")] = False,
     minutes: Minutes = None, model: Model = None, seed: Seed = None, hosts: Hosts = None, threads: Threads = None,
     no_redact: NoRedact = False, engine: Engine = None, device: Device = "auto", fmt: Format = "mp3",
-    music: Music = None, force: Force = False,
+    music: Music = None, force: Force = False, pipeline: Pipeline = None, tts_threads: TtsThreads = None,
 ):
     """One episode per document of folders; a bad document is reported and the batch goes on.
 
@@ -182,7 +204,7 @@ def batch(
     from .display import Display
 
     options = _script_options(minutes, model, seed, hosts, threads, no_redact, force)
-    render_options = None if script_only else _render_options(engine, device, fmt, music)
+    render_options = None if script_only else _render_options(engine, device, fmt, music, pipeline, tts_threads)
     jobs, aside = discover(inputs, group=group)
     err.print(f"{len(jobs)} épisode(s) à faire dans {out_dir}" + (f", {len(aside)} fichier(s) ignoré(s)" if aside else ""))
     with Display(err) as display:

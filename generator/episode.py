@@ -9,11 +9,13 @@ Models are loaded lazily, once per process, and shared by every episode of it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from . import report as episode_report
+from .cost import Meter
 from .pipeline import Progress, ScriptOptions, ScriptResult, context_for, run_script
-from .render import RenderResult, render
+from .render import ClipPrefetch, RenderResult, render
 from .writing.llm import LLM, LlamaCppLLM
 from .writing.models import resolve
 
@@ -24,6 +26,10 @@ class RenderOptions:
     device: str = "auto"
     fmt: str = "mp3"
     music: Path | None = None
+    # Voices made while the script is written (each line as soon as it passes the checks), not after;
+    # None: when it pays (see `overlap_pays`).
+    pipeline: bool | None = None
+    tts_threads: int | None = None      # CPU threads of the voice engine; None: its own default
 
 
 @dataclass
@@ -81,19 +87,81 @@ class Models:
         return self._engines[name]
 
 
+def overlap_pays(llm_threads: int | None, gpu_layers: int | None, tts_threads: int | None) -> bool:
+    """Whether the voices should be made while the model writes.
+
+    Measured on 2 cores (bench/RESULTS.md, "Speed"): the model and Kokoro each on 2 threads
+    together took 80 s for what they do one after the other in 66 s (llama.cpp's threads wait
+    spinning for a core); on 1 thread each they share nothing, but the model alone is 1.7× slower.
+    So they overlap only where the voices get cores the model does not use: the model on a GPU,
+    or more cores than the model's threads."""
+    from .writing.llm import default_threads, gpu_offload_supported
+
+    if gpu_layers != 0 and gpu_offload_supported():
+        return True
+    cores = default_threads()
+    return cores >= (llm_threads or cores) + (tts_threads or 1)
+
+
 def make_episode(documents: Sequence[str | Path], out_dir: Path, options: ScriptOptions,
                  render_options: RenderOptions | None = None, *, models: Models | None = None,
                  progress: EpisodeProgress | None = None, slug: str | None = None) -> EpisodeResult:
     """Documents in, OUT/<slug>/ with script.json, script.md, report.json and (unless
-    `render_options` is None) the episode audio, subtitles and chapters."""
+    `render_options` is None) the episode audio, subtitles and chapters.
+
+    With `render_options.pipeline`, the voice engine speaks each accepted line on a thread of its
+    own while the model writes the next; the render then finds its clips made."""
     progress = progress or EpisodeProgress()
     models = models or Models(threads=options.threads, gpu_layers=options.gpu_layers)
-    script = run_script(documents, out_dir, options, progress, slug=slug, llm=models.preloaded or (
-        lambda fact_words: models.llm(options.model, context_for(fact_words, options.minutes))))
-    result = EpisodeResult(script.folder, script)
+    meter = Meter()
+    engine = prefetch = None
+    script_progress = progress
     if render_options is not None:
         engine = models.engine(render_options.engine)
-        result.render = render(script.folder, engine=engine, device=render_options.device, fmt=render_options.fmt,
-                               music=render_options.music, on_clip=progress.clip, announce=progress.stage,
-                               force=options.force)
+        if hasattr(engine, "device"):
+            engine.device = render_options.device
+        if render_options.tts_threads and hasattr(engine, "threads") and engine.threads != render_options.tts_threads:
+            engine.threads = render_options.tts_threads
+        pipeline = render_options.pipeline
+        if pipeline is None:
+            pipeline = overlap_pays(options.threads, options.gpu_layers, render_options.tts_threads)
+        if pipeline and engine.available()[0]:
+            def start_voices(folder: Path) -> None:
+                nonlocal prefetch
+                prefetch = ClipPrefetch(engine, options.hosts, folder / "clips")
+
+            def on_turn(i: int, n: int, turn) -> None:
+                progress.turn(i, n, turn)
+                if turn is not None and prefetch is not None:
+                    prefetch.submit(turn.speaker, turn.text)
+
+            script_progress = replace(progress, turn=on_turn, writing=start_voices)
+    try:
+        script = run_script(documents, out_dir, options, script_progress, slug=slug, llm=models.preloaded or (
+            lambda fact_words: models.llm(options.model, context_for(fact_words, options.minutes))))
+    finally:
+        tail_s = prefetch.close() if prefetch is not None else 0.0
+    result = EpisodeResult(script.folder, script)
+    if render_options is None:
+        return result
+    result.render = render(script.folder, engine=engine, device=render_options.device, fmt=render_options.fmt,
+                           music=render_options.music, on_clip=progress.clip, announce=progress.stage,
+                           force=options.force)
+    if not result.reused:
+        made = result.render.report.get("render", {})
+        during = prefetch.synthesized if prefetch is not None else 0
+        cost = meter.stop()
+        audio_s = made.get("episode_seconds") or 0.0
+        section = {
+            "pipelined": prefetch is not None,
+            "clips_made_while_writing": during,
+            "synthesis_while_writing_s": round(prefetch.synthesis_s, 2) if prefetch is not None else 0.0,
+            "voices_tail_s": round(tail_s, 2),      # waited for the last lines after the script was done
+            "script_s": script.timings.get("write_s"),
+            "audio_s": audio_s,
+            # Wall time per second of audio: under 1, the episode is made faster than it plays.
+            "wall_per_audio_s": round(cost.wall_s / audio_s, 3) if audio_s else None,
+            "cost": cost.as_dict(),
+        }
+        result.render.report = episode_report.update(script.folder, "production", section)
     return result

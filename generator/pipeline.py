@@ -8,15 +8,15 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import resource
 import time
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
 from . import report as episode_report
+from .cost import Meter, peak_rss_mb
 from .errors import IngestError
 from .ingest import load_many
 from .ingest.document import Document
@@ -66,6 +66,8 @@ class Progress:
 
     stage: Callable[[str], None] = lambda message: None
     turn: Callable[[int, int, object], None] = lambda i, n, turn: None
+    # The episode's folder, once the script is really written (not when a finished one is reused).
+    writing: Callable[[Path], None] = lambda folder: None
 
 
 @dataclass
@@ -124,10 +126,6 @@ def episode_facts(bank: FactBank, minutes: float) -> tuple[Fact | None, list[Fac
     ranked = [f for f in bank.facts if hook is None or f.id != hook.id]
     needed = facts_needed(minutes) - (1 if hook else 0)
     return hook, ranked[:needed], (ranked[needed:] + bank.reserve)[:MAX_EXTRA]
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def write_script(docs: Sequence[Document], llm: LLM, options: ScriptOptions,
@@ -189,9 +187,10 @@ def write_script(docs: Sequence[Document], llm: LLM, options: ScriptOptions,
                             DialogueOptions(seed=options.seed), chat=any(d.kind == "chat" for d in docs))
     writer.dropped = checkpoint.dropped()
     writer.fired.update(checkpoint.fired())
+    writer.ladder.rungs.update(checkpoint.rungs())
     turns = writer.write(plan, target, on_turn=progress.turn, start=start, done=done, extra=extra,
                          on_step=lambda step, written, added: checkpoint.save_turns(
-                             step, written, added, writer.dropped, dict(writer.fired)))
+                             step, written, added, writer.dropped, dict(writer.fired), dict(writer.ladder.rungs)))
 
     by_id = {f.id: f for f in facts}
     segments = [Segment(id=i, title=c.title, fact=by_id[c.facts[0]].text if c.facts and c.facts[0] in by_id else "",
@@ -250,8 +249,21 @@ def script_quality(turns: Sequence[Turn], options: ScriptOptions, passages: Sequ
         # Planned turns left out or replaced (and why), resumed runs included.
         "dropped": writer.dropped,
         "checks_fired": dict(sorted(writer.fired.items(), key=lambda kv: -kv[1])),
+        "ladder": ladder_outcomes(writer.ladder.rungs),
         "translation_failures": translation_failures,
     }
+
+
+def ladder_outcomes(rungs: dict[str, int]) -> dict:
+    """Each rung's tries and the turns it saved, and the same per check that sent a turn to it:
+    a rung that rarely saves a turn after some failure costs a call for nothing."""
+    out = {"first_tries": rungs.get("first", 0), "passed_first": rungs.get("first_ok", 0)}
+    for rung in ("regenerate", "rewrite"):
+        checks = sorted({k.split(":", 1)[1] for k in rungs if k.startswith(f"{rung}:")})
+        out[rung] = {"tries": rungs.get(rung, 0), "saved": rungs.get(f"{rung}_ok", 0),
+                     "after": {c: [rungs.get(f"{rung}:{c}", 0), rungs.get(f"{rung}_ok:{c}", 0)] for c in
+                               sorted(checks, key=lambda c: -rungs.get(f"{rung}:{c}", 0))}}
+    return out
 
 
 def _llama_version() -> str:
@@ -291,6 +303,7 @@ def run_script(paths: Sequence[str | Path], out_dir: Path, options: ScriptOption
     one `options` names)."""
     progress = progress or Progress()
     timings: dict[str, float] = {}
+    meter = Meter()
     start = time.perf_counter()
     progress.stage("Lecture des documents")
     docs = load_many(paths, redact=options.redact)
@@ -327,6 +340,7 @@ def run_script(paths: Sequence[str | Path], out_dir: Path, options: ScriptOption
     llm = loaded
     timings["load_model_s"] = round(time.perf_counter() - t, 3)
 
+    progress.writing(folder)
     t = time.perf_counter()
     log = folder / "llm-log.jsonl"
     checkpoint = Checkpoint(folder / ".progress.json", fingerprint)
@@ -337,7 +351,7 @@ def run_script(paths: Sequence[str | Path], out_dir: Path, options: ScriptOption
         log.unlink(missing_ok=True)
     # What a killed run left and this one did not redo.
     resumed = {"turns": len(checkpoint.turns()[1]), "outline": checkpoint.outline() is not None}
-    before = replace(getattr(llm, "usage", None) or Usage())
+    before = (getattr(llm, "usage", None) or Usage()).copy()
     script = write_script(docs, LoggedLLM(llm, log), options, progress, passages=passages, checkpoint=checkpoint,
                           bank=bank)
     script.generation["fingerprint"] = fingerprint
@@ -347,6 +361,8 @@ def run_script(paths: Sequence[str | Path], out_dir: Path, options: ScriptOption
 
     # A model shared by several episodes counts for all of them: report this script's share.
     usage = (getattr(llm, "usage", None) or before) - before
+    kept_tokens = llm.count_tokens("\n".join(t.text for t in script.turns)) if script.turns else 0
+    model_turns = sum(t.check.status != "fallback" and t.check.attempts > 0 for t in script.turns)
     section = {
         **script.quality,
         "redactions": _sum_redactions(docs),
@@ -360,9 +376,18 @@ def run_script(paths: Sequence[str | Path], out_dir: Path, options: ScriptOption
             "generation_s": round(usage.seconds, 2),
             "tokens_per_second": round(usage.tokens_per_second, 2),
             "truncated_outputs": usage.truncated,
+            "device": getattr(llm, "device", "cpu"),
+            "context": getattr(llm, "context_size", None),
+            "threads": getattr(llm, "n_threads", None),
+            # Of the tokens generated, the share spoken in the script (the rest: JSON, retries, repairs).
+            "yield": round(kept_tokens / usage.completion_tokens, 3) if usage.completion_tokens else None,
+            "calls_per_kept_turn": round(usage.calls / len(script.turns), 2) if script.turns else None,
+            "turns_from_the_model": model_turns,
+            "breakdown": usage.breakdown(),
         },
         "peak_rss_mb": round(peak_rss_mb(), 1),
         "coverage": coverage.of_script(script, passages, bank.pool, index_reused=index_reused),
+        "cost": meter.stop().as_dict(),
     }
     report = episode_report.update(folder, "script", section, episode=folder.name)
     return ScriptResult(folder, script, report, timings=timings)

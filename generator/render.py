@@ -83,34 +83,90 @@ def _up_to_date(folder: Path, key: str, fmt: str, n_turns: int) -> RenderResult 
     return None
 
 
-def speak_turns(turns, hosts, engine, clips_dir: Path,
-                on_clip: Callable[[int, int, bool], None] | None = None) -> tuple[list, int, int, float]:
-    """(clips, synthesized, cached, synthesis seconds): each turn in its host's voice, from the clip
-    cache when the same text was already said in the same voice."""
-    from .audio import Clip
+def speak_one(speaker: str, text: str, position: int, engine, clips_dir: Path):
+    """(audio, from the cache?, synthesis seconds) for one line in its host's voice: the clip cache
+    answers when the same text was already said in the same voice and engine settings."""
     from .speech.engine import Audio, clip_key
     from .speech.voices import voice_for
+
+    voice = voice_for(speaker, position, engine)
+    path = clips_dir / f"{clip_key(text, voice, engine)}.wav"
+    if path.is_file():
+        return Audio.read_wav(path), True, 0.0
+    start = time.perf_counter()
+    audio = engine.synthesize(text, voice)
+    seconds = time.perf_counter() - start
+    _write_clip(audio, path)
+    # The clip as the cache holds it (16-bit): a fresh render and one from the cache mix the same samples.
+    return Audio.read_wav(path), False, seconds
+
+
+def speak_turns(turns, hosts, engine, clips_dir: Path,
+                on_clip: Callable[[int, int, bool], None] | None = None) -> tuple[list, int, int, float]:
+    """(clips, synthesized, cached, synthesis seconds): each turn in its host's voice."""
+    from .audio import Clip
 
     positions = {h.name: i for i, h in enumerate(hosts)}
     clips_dir.mkdir(parents=True, exist_ok=True)
     clips, synthesized, cached, synth_seconds = [], 0, 0, 0.0
     for i, turn in enumerate(turns):
-        voice = voice_for(turn.speaker, positions.get(turn.speaker, i % 2), engine)
-        path = clips_dir / f"{clip_key(turn.text, voice, engine)}.wav"
-        hit = path.is_file()
-        if hit:
-            audio = Audio.read_wav(path)
-            cached += 1
-        else:
-            start = time.perf_counter()
-            audio = engine.synthesize(turn.text, voice)
-            synth_seconds += time.perf_counter() - start
-            _write_clip(audio, path)
-            synthesized += 1
+        audio, hit, seconds = speak_one(turn.speaker, turn.text, positions.get(turn.speaker, i % 2), engine,
+                                        clips_dir)
+        cached += hit
+        synthesized += not hit
+        synth_seconds += seconds
         clips.append(Clip(audio.samples, audio.sample_rate, turn.speaker, turn.segment, turn.text, turn.intent))
         if on_clip:
             on_clip(i, len(turns), hit)
     return clips, synthesized, cached, synth_seconds
+
+
+class ClipPrefetch:
+    """Speaks each line as soon as the script accepts it, on a thread of its own, into the clip cache.
+
+    The LLM writes the next turn meanwhile (llama.cpp and onnxruntime release the GIL); when the
+    script is done, `render` finds the clips already made. A line the script later removes (an
+    answer left out takes its question with it) only costs its synthesis. Errors are kept for the
+    render, which meets them again and reports them the usual way.
+    """
+
+    def __init__(self, engine, hosts, clips_dir: Path) -> None:
+        import queue
+        import threading
+
+        self.engine, self.clips_dir = engine, Path(clips_dir)
+        self.positions = {h.name: i for i, h in enumerate(hosts)}
+        self.synthesized = 0
+        self.synthesis_s = 0.0
+        self.errors: list[str] = []
+        self._queue: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=self._work, name="causerie-voices", daemon=True)
+        self._thread.start()
+
+    def submit(self, speaker: str, text: str) -> None:
+        self._queue.put((speaker, text))
+
+    def _work(self) -> None:
+        self.clips_dir.mkdir(parents=True, exist_ok=True)
+        while (item := self._queue.get()) is not None:
+            if self.errors:
+                continue       # the engine failed once: the render will say why
+            speaker, text = item
+            try:
+                _, hit, seconds = speak_one(speaker, text, self.positions.get(speaker, 0), self.engine,
+                                            self.clips_dir)
+            except Exception as exc:       # noqa: BLE001 - reported by the render that meets it again
+                self.errors.append(f"{type(exc).__name__}: {exc}")
+                continue
+            self.synthesized += not hit
+            self.synthesis_s += seconds
+
+    def close(self) -> float:
+        """Waits for the lines submitted; returns the seconds waited (the tail after the script)."""
+        start = time.perf_counter()
+        self._queue.put(None)
+        self._thread.join()
+        return time.perf_counter() - start
 
 
 def render(target: Path, *, engine_name: str | None = None, device: str = "auto", fmt: str = "mp3",

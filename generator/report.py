@@ -13,7 +13,7 @@ from .writing.script import write_json
 
 NAME = "report.json"
 # What a new version of a section makes stale.
-_INVALIDATES = {"script": ("render",)}
+_INVALIDATES = {"script": ("render", "production"), "render": ("production",)}
 
 
 def read(folder: Path) -> dict:

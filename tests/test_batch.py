@@ -147,7 +147,7 @@ def test_script_only_batch_writes_no_audio(folder, tmp_path):
 
 def test_episode_pipeline_reuses_finished_stages_and_keeps_one_report(tmp_path):
     models = fake_models()
-    first = make_episode([EXAMPLE], tmp_path, OPTIONS, TONE, models=models)
+    first = make_episode([EXAMPLE], tmp_path, OPTIONS, RenderOptions(engine="tone", pipeline=False), models=models)
     assert not first.reused and first.render.synthesized == len(first.script.script.turns)
     calls = len(models.preloaded.calls)
 

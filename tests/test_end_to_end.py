@@ -78,6 +78,11 @@ def test_script_command_writes_a_valid_two_host_script(tmp_path):
     assert coverage["passages_used"] == len(cited)
     assert sum(coverage["documents"][0]["thirds"].values()) == len(cited)
     assert "couverture :" in run.stderr and "passages indexés" in run.stderr
+    # Where the model's time went, on the real model: every call labelled, the KV cache reused.
+    breakdown = report["script"]["llm"]["breakdown"]
+    assert {"outline", "turn"} <= set(breakdown["by_purpose"]) and breakdown["calls"] == report["script"]["llm"]["calls"]
+    assert 0 < breakdown["prompt_tokens_reused"] < breakdown["prompt_tokens"]
+    assert "coût :" in run.stderr and "Wh" in run.stderr
     assert (folder / "index" / "vectors.npy").is_file()
 
     # Same inputs, seed and model: the finished script is reused, nothing is regenerated.
