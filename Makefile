@@ -4,6 +4,7 @@
 .PHONY: demo test setup setup-test bench clean
 
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 setup:
 	@tools/setup.sh
@@ -18,8 +19,8 @@ test: setup-test
 	CAUSERIE_ALL_ENGINES=1 .venv/bin/python -m pytest -q $(PYTEST_ARGS)
 
 bench: setup-test
-	@[ -f bench/docs/debian-history-intro.en.html ] || bench/fetch_docs.sh
-	.venv/bin/python bench/bench_script.py
+	@[ -f bench/docs/debian-reference.fr.txt ] && [ -f bench/docs/debian-reference-ch10.fr.html ] || bench/fetch_docs.sh
+	.venv/bin/python bench/bench_speed.py $(BENCH_ARGS)
 
 clean:
 	rm -rf episodes .pytest_cache
