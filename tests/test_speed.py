@@ -163,6 +163,12 @@ def test_report_gives_the_scripts_yield_calls_and_cost(tmp_path):
     spoken = sum(len(t.text.split()) for t in result.script.script.turns)
     assert llm["yield"] == pytest.approx(spoken / llm["completion_tokens"], abs=0.01) and 0 < llm["yield"] < 1
     assert llm["device"] == "cpu"
+    # Each rung's tries are the calls made for it.
+    ladder, by_purpose = section["ladder"], llm["breakdown"]["by_purpose"]
+    assert ladder["first_tries"] == by_purpose["turn"]["calls"]
+    assert ladder["regenerate"]["tries"] == by_purpose.get("regenerate", {}).get("calls", 0) > 0
+    assert ladder["passed_first"] + ladder["regenerate"]["tries"] <= ladder["first_tries"]
+    assert sum(tries for tries, _ in ladder["regenerate"]["after"].values()) >= ladder["regenerate"]["tries"]
     cost = section["cost"]
     assert cost["wall_s"] > 0 and cost["cpu_s"] >= 0 and cost["total_wh"] >= cost["cpu_wh"] >= 0
     assert cost["co2_g"] == pytest.approx(cost["total_wh"] / 1000 * cost["grid_g_per_kwh"], abs=1e-4)
@@ -203,3 +209,25 @@ def test_cpu_energy_comes_from_rapl_counters_when_readable(tmp_path):
                                              ("250", ("250 g/kWh", 250.0)), ("XX", ("FR", 56.0))])
 def test_grid_mix_by_country_or_number(choice, expected):
     assert grid_intensity(choice) == expected
+
+
+@needs_tiny
+@pytest.mark.slow
+def test_grammar_checked_on_the_sampled_token_still_holds_every_output(tiny):
+    """The chain samples without the grammar and the grammar judges that one token: the output must
+    still follow the schema exactly, even hot, and the whole-vocabulary pass must be the exception."""
+    llm = tiny()
+    schema = {"type": "object", "properties": {"locuteur": {"type": "string", "enum": ["Camille"]},
+                                               "annee": {"type": "integer"}, "texte": {"type": "string"}},
+              "required": ["locuteur", "annee", "texte"]}
+    outs = [llm.complete([{"role": "user", "content": "Raconte une histoire de pirates en anglais."}], schema=schema,
+                         temperature=1.1, seed=seed, max_tokens=80) for seed in range(5)]
+    for out in outs:
+        if out.truncated:
+            continue
+        data = json.loads(out.text)
+        assert data["locuteur"] == "Camille" and isinstance(data["annee"], int) and isinstance(data["texte"], str)
+    assert sum(not o.truncated for o in outs) >= 2
+    passes, tokens = sum(o.grammar_full_passes for o in outs), sum(o.completion_tokens for o in outs)
+    assert 0 < passes < tokens / 2, "the model's own picks broke the grammar sometimes, not mostly"
+    assert llm.usage.grammar_full_passes == passes

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..errors import ModelError
+from .sampling import check_grammar_last
 
 Message = dict[str, str]
 
@@ -56,6 +57,7 @@ class Completion:
     prompt_eval_s: float = 0.0
     generation_eval_s: float = 0.0
     purpose: str = ""
+    grammar_full_passes: int = 0     # tokens the grammar had to be applied to the whole vocabulary for
 
     @property
     def truncated(self) -> bool:
@@ -87,7 +89,7 @@ class LLM(Protocol):
 
 
 _TOTALS = ("calls", "prompt_tokens", "prompt_evaluated", "completion_tokens", "seconds", "prompt_eval_s",
-           "generation_eval_s", "truncated", "kv_restores")
+           "generation_eval_s", "truncated", "grammar_full_passes", "kv_restores")
 
 
 @dataclass
@@ -102,6 +104,7 @@ class Usage:
     prompt_eval_s: float = 0.0
     generation_eval_s: float = 0.0
     truncated: int = 0
+    grammar_full_passes: int = 0
     kv_restores: int = 0
     by_purpose: dict[str, dict] = field(default_factory=dict)
 
@@ -109,7 +112,8 @@ class Usage:
         evaluated = c.prompt_tokens if c.prompt_evaluated is None else c.prompt_evaluated
         values = {"calls": 1, "prompt_tokens": c.prompt_tokens, "prompt_evaluated": evaluated,
                   "completion_tokens": c.completion_tokens, "seconds": c.seconds, "prompt_eval_s": c.prompt_eval_s,
-                  "generation_eval_s": c.generation_eval_s, "truncated": int(c.truncated)}
+                  "generation_eval_s": c.generation_eval_s, "truncated": int(c.truncated),
+                  "grammar_full_passes": c.grammar_full_passes}
         mine = self.by_purpose.setdefault(c.purpose or "other", dict.fromkeys(_TOTALS, 0))
         for key, value in values.items():
             setattr(self, key, getattr(self, key) + value)
@@ -149,6 +153,8 @@ class Usage:
                     if v["prompt_eval_s"] else None}
         totals = row({k: getattr(self, k) for k in _TOTALS})
         totals["kv_restores"] = self.kv_restores
+        # Generated tokens that broke the grammar when sampled without it, and were sampled again with it.
+        totals["grammar_full_passes"] = self.grammar_full_passes
         return {**totals, "by_purpose": {name: row(v) for name, v in
                                          sorted(self.by_purpose.items(), key=lambda kv: -kv[1]["seconds"])}}
 
@@ -235,6 +241,7 @@ class LlamaCppLLM:
             raise ModelError(f"{self.path}: llama.cpp could not load it ({exc}); "
                              "is it a complete GGUF file?") from None
         self._meter.wrap(llama)
+        check_grammar_last(llama)
         return llama
 
     @property
@@ -296,6 +303,7 @@ class LlamaCppLLM:
         if schema is not None:
             kwargs["response_format"] = {"type": "json_object", "schema": schema}
         self._meter.start_call()
+        self._llama.grammar_samplers.clear()
         start = time.perf_counter()
         try:
             out = self._llama.create_chat_completion(
@@ -318,6 +326,7 @@ class LlamaCppLLM:
             prompt_eval_s=self._meter.prompt_s,
             generation_eval_s=self._meter.generation_s,
             purpose=label,
+            grammar_full_passes=sum(s.resampled for s in self._llama.grammar_samplers),
         )
 
 
