@@ -137,6 +137,7 @@ def test_backchannels_pass_with_unknown_language(guard, text):
     "# Épisode 12",
     "Je suis désolé pour cette répétition, mais je ne peux pas complèter ce qui a déjà été dit.",
     "Désolée pour l'erreur : le four date de 1970.",
+    "Elle reprend mot pour mot un texte écrit : « 63 héliostats sont des grands miroirs plans. »",
 ])
 def test_meta_lines_fail(guard, text):
     verdict = guard.check(text, hosts=HOSTS)

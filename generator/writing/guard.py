@@ -122,6 +122,9 @@ _META = [re.compile(p, re.I) for p in (
     r"(?:r[ée]p[ée]tition|erreur|confusion|r[ée]ponse|r[ée]plique|oubli)\b",
     r"^[\[(][^\])]{0,80}[\])]$",        # a line that is only a stage direction: "(rires)", "[Musique]"
     r"^\*[^*]{1,60}\*$",                # "*rit*"
+    # A rewrite that describes the copying it was asked to undo (measured: « Elle reprend mot pour mot un
+    # texte écrit : "63 héliostats… »).
+    r"\b(?:reprend|recopie|r[ée]p[èe]te|cite)\w*\s+(?:\w+\s+){0,2}?mot (?:pour|à) mot\b",
 )]
 
 _ROLES = (r"h[ôo]te|host|animat(?:eur|rice)|intervenant\w*|speaker|locut(?:eur|rice)|invit[ée]e?|"
