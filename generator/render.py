@@ -83,22 +83,38 @@ def _up_to_date(folder: Path, key: str, fmt: str, n_turns: int) -> RenderResult 
     return None
 
 
+def clip_path(speaker: str, text: str, position: int, engine, clips_dir: Path) -> Path:
+    """Where the clip of this line in this host's voice is cached (named by text, voice and engine settings)."""
+    from .speech.engine import clip_key
+    from .speech.voices import voice_for
+
+    return clips_dir / f"{clip_key(text, voice_for(speaker, position, engine), engine)}.wav"
+
+
 def speak_one(speaker: str, text: str, position: int, engine, clips_dir: Path):
     """(audio, from the cache?, synthesis seconds) for one line in its host's voice: the clip cache
     answers when the same text was already said in the same voice and engine settings."""
-    from .speech.engine import Audio, clip_key
+    from .speech.engine import Audio
     from .speech.voices import voice_for
 
-    voice = voice_for(speaker, position, engine)
-    path = clips_dir / f"{clip_key(text, voice, engine)}.wav"
+    path = clip_path(speaker, text, position, engine, clips_dir)
     if path.is_file():
         return Audio.read_wav(path), True, 0.0
     start = time.perf_counter()
-    audio = engine.synthesize(text, voice)
+    audio = engine.synthesize(text, voice_for(speaker, position, engine))
     seconds = time.perf_counter() - start
     _write_clip(audio, path)
     # The clip as the cache holds it (16-bit): a fresh render and one from the cache mix the same samples.
     return Audio.read_wav(path), False, seconds
+
+
+def load_engine(engine) -> float:
+    """Loads a neural engine's model before its first line (engines without `load` load nothing);
+    returns the seconds it took, so synthesis is timed apart from loading."""
+    start = time.perf_counter()
+    if callable(getattr(engine, "load", None)):
+        engine.load()
+    return time.perf_counter() - start
 
 
 def speak_turns(turns, hosts, engine, clips_dir: Path,
@@ -138,6 +154,7 @@ class ClipPrefetch:
         self.positions = {h.name: i for i, h in enumerate(hosts)}
         self.synthesized = 0
         self.synthesis_s = 0.0
+        self.load_s = 0.0
         self.errors: list[str] = []
         self._queue: queue.Queue = queue.Queue()
         self._thread = threading.Thread(target=self._work, name="causerie-voices", daemon=True)
@@ -148,6 +165,10 @@ class ClipPrefetch:
 
     def _work(self) -> None:
         self.clips_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.load_s = load_engine(self.engine)
+        except Exception as exc:       # noqa: BLE001 - reported by the render that meets it again
+            self.errors.append(f"{type(exc).__name__}: {exc}")
         while (item := self._queue.get()) is not None:
             if self.errors:
                 continue       # the engine failed once: the render will say why
@@ -191,6 +212,10 @@ def render(target: Path, *, engine_name: str | None = None, device: str = "auto"
     if not force and (done := _up_to_date(folder, key, fmt, len(script.turns))):
         return done
     announce(f"Voix : moteur {engine.name}")
+    positions = {h.name: i for i, h in enumerate(script.hosts)}
+    missing = [t for i, t in enumerate(script.turns)
+               if not clip_path(t.speaker, t.text, positions.get(t.speaker, i % 2), engine, folder / "clips").is_file()]
+    load_s = load_engine(engine) if missing else 0.0
     clips, synthesized, cached, synth_seconds = speak_turns(script.turns, script.hosts, engine, folder / "clips",
                                                             on_clip)
 
@@ -214,7 +239,7 @@ def render(target: Path, *, engine_name: str | None = None, device: str = "auto"
         "key": key, "engine": engine.name, "engine_settings": engine.settings_key(), "device": device,
         "clips_synthesized": synthesized, "clips_cached": cached,
         "speech_seconds": round(speech_seconds, 2), "episode_seconds": round(len(episode.samples) / episode.sample_rate, 2),
-        "synthesis_seconds": round(synth_seconds, 2),
+        "synthesis_seconds": round(synth_seconds, 2), "engine_load_s": round(load_s, 2),
         "real_time_factor": round(synth_seconds / speech_seconds, 3) if synthesized and speech_seconds else None,
         "loudness_lufs": lufs, "true_peak_dbtp": peak, "format": fmt, "chapters": len(episode.chapters),
     })

@@ -113,6 +113,7 @@ def test_pipelined_voices_give_the_same_episode(tmp_path):
     assert not before["pipelined"] and before["clips_made_while_writing"] == 0
     assert after["pipelined"] and after["clips_made_while_writing"] >= n
     assert after["audio_s"] == before["audio_s"] > 0
+    assert before["voices_load_s"] == 0.0 == after["voices_load_s"], "the tone engine has nothing to load"
     for section in (before, after):
         assert section["wall_per_audio_s"] == pytest.approx(section["cost"]["wall_s"] / section["audio_s"], rel=0.01)
 

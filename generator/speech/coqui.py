@@ -318,6 +318,11 @@ class CoquiEngine:
             raise SpeechError(f"{self.name} has no speaker '{vid}' (known: {shown}; or a .wav in {voices_dir()})")
         return {"speaker_name": vid}
 
+    def load(self) -> None:
+        """The model, now rather than at the first line (so it is timed apart)."""
+        with self._lock:
+            self._load()
+
     def synthesize(self, text: str, voice: Voice) -> Audio:
         said = spoken(text)
         args = self._voice_args(voice)

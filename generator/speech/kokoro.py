@@ -215,6 +215,10 @@ class KokoroEngine:
                 f"phonemes=espeak-ng({_version('espeakng-loader')})/{LANG} "
                 f"pieces={MAX_PHONEMES}+{PIECE_PAUSE_S}s")
 
+    def load(self) -> None:
+        """The model and the phonemizer, now rather than at the first line (so it is timed apart)."""
+        self._load()
+
     def synthesize(self, text: str, voice: Voice) -> Audio:
         said = spoken(text)
         if not said:
