@@ -98,16 +98,18 @@ def raw_voices(folder: Path, engine_name: str) -> dict:
 def size_stages(words: int, seed: int) -> dict:
     """Reading, the passage index and the fact bank on the book's first `words` words, in a child process."""
     code = f"""
-import json, resource, sys, tempfile, time
+import json, re, resource, sys, tempfile, time
 from pathlib import Path
 from generator.ingest import load_many
 from generator.pipeline import fact_bank
 from generator.retrieval import open_index
 from generator.writing.passages import split_passages
-text = Path({str(BOOK)!r}).read_text(encoding='utf-8').split(' ')
+text = Path({str(BOOK)!r}).read_text(encoding='utf-8')
+# The book up to the end of its Nth word, lines and chapters as they are.
+ends = [m.end() for m in re.finditer(r"\\S+", text)]
 tmp = Path(tempfile.mkdtemp())
 doc = tmp / 'livre.txt'
-doc.write_text(' '.join(text[:{words}]), encoding='utf-8')
+doc.write_text(text[:ends[min({words}, len(ends)) - 1]], encoding='utf-8')
 t = time.perf_counter(); docs = load_many([doc]); read = time.perf_counter() - t
 t = time.perf_counter(); passages = split_passages(docs); index, _ = open_index(tmp / 'index', passages)
 indexed = time.perf_counter() - t
@@ -153,15 +155,6 @@ def main() -> None:
         print("… pipelined", file=sys.stderr, flush=True)
         results["pipelined"] = generate(args.doc, out / "pipe", args.model, args.minutes, args.seed,
                                         "--engine", args.engine, "--pipeline")
-    if "raw" not in skip and "sequential" in results:
-        # The sequential run's calls: its model had the cores to itself, as the raw replay has.
-        print("… raw llama-cpp-python replay", file=sys.stderr, flush=True)
-        llm = results["sequential"]["report"]["script"]["llm"]
-        results["raw_llm"] = replay_raw(results["sequential"]["folder"] / "llm-log.jsonl", args.model,
-                                        llm.get("context") or 4096, llm.get("threads") or os.cpu_count())
-    if "voices" not in skip and "sequential" in results:
-        print("… raw voice engine", file=sys.stderr, flush=True)
-        results["raw_tts"] = raw_voices(results["sequential"]["folder"], args.engine)
     results["lengths"] = {}
     if "lengths" not in skip:
         for minutes in [float(m) for m in args.lengths.split(",") if m.strip()]:
@@ -173,6 +166,16 @@ def main() -> None:
         for words in [int(w) for w in args.sizes.split(",") if w.strip()]:
             print(f"… {words} words of the book", file=sys.stderr, flush=True)
             results["sizes"].append(size_stages(words, args.seed))
+    # In-process parts after every child: Linux starts a forked child's peak RSS at its parent's RSS.
+    if "raw" not in skip and "sequential" in results:
+        # The sequential run's calls: its model had the cores to itself, as the raw replay has.
+        print("… raw llama-cpp-python replay", file=sys.stderr, flush=True)
+        llm = results["sequential"]["report"]["script"]["llm"]
+        results["raw_llm"] = replay_raw(results["sequential"]["folder"] / "llm-log.jsonl", args.model,
+                                        llm.get("context") or 4096, llm.get("threads") or os.cpu_count())
+    if "voices" not in skip and "sequential" in results:
+        print("… raw voice engine", file=sys.stderr, flush=True)
+        results["raw_tts"] = raw_voices(results["sequential"]["folder"], args.engine)
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2, default=str))
     report(results, args, gpu)
@@ -226,8 +229,9 @@ def report(results: dict, args, gpu: bool) -> None:
               f"{ratio(tts['rtf'], r['real_time_factor'])} | ≥ 0.9 |")
     print(f"| GPU (10-minute episode ≤ 60 s) | {'see the GPU rows' if gpu else 'not measured: no GPU here'} | |")
     runs = [(f"{args.doc.name}, {args.minutes:g} min, sequential", seq), (f"{args.doc.name}, {args.minutes:g} min, "
-            "pipelined", pipe)] + [(f"{args.length_doc.name}, {m:g} min, pipelined", r)
-                                    for m, r in results.get("lengths", {}).items()]
+            "pipelined", pipe)] + [(f"{args.length_doc.name}, {m:g} min, "
+                                    f"{'pipelined' if r['report']['production']['pipelined'] else 'sequential'}", r)
+                                   for m, r in results.get("lengths", {}).items()]
     print("\n**Episodes**\n")
     print("| episode | audio min | wall s | wall ÷ audio | LLM s | TTS s | wall ÷ max(LLM, TTS) | calls | calls/kept turn "
           "| yield | prompt tokens evaluated/sent | prompt eval / generation / sampling+grammar s | Wh | g CO₂e | "
