@@ -405,6 +405,19 @@ def test_an_answer_cut_at_the_token_limit_keeps_its_whole_sentences():
     assert salvage('{"locuteur": "Thomas", "texte": "Sur la pente') is None
 
 
+def test_a_last_sentence_left_unfinished_is_cut():
+    from generator.writing.ladder import finish_sentences
+
+    unfinished = ("Les bandes magnétiques stockent les sauvegardes hors du système. Le nom du support "
+                  "peut varier selon la taille, mais souvent est")
+    assert finish_sentences(unfinished) == "Les bandes magnétiques stockent les sauvegardes hors du système."
+    done = "Les bandes stockent les sauvegardes. Elles durent des années !"
+    assert finish_sentences(done) == done
+    assert finish_sentences("« Les bandes durent des années. »") == "« Les bandes durent des années. »"
+    assert finish_sentences("Merci Camille") == "Merci Camille", "one sentence: the checks judge it"
+    assert finish_sentences("Oui. Et souvent est") == "Oui. Et souvent est", "too little would be left"
+
+
 def test_a_first_answer_left_out_is_replaced_so_the_questions_still_come():
     never = ["Comment puis-je vous aider aujourd'hui ?"] * 3
     script, _ = run(Hosts({"presentation": never}))

@@ -146,6 +146,22 @@ def salvage(raw: str, min_words: int = 8) -> str | None:
     return text if len(text.split()) >= min_words else None
 
 
+_ENDED = re.compile(r"[.!?…][»\"”')\]]*\s*$")
+
+
+def finish_sentences(text: str, min_words: int = 8) -> str:
+    """The line without a last sentence the model left unfinished when it closed the JSON (measured:
+    « … mais souvent est » with finish_reason "stop"), when enough is left; a line of one sentence
+    stays for the checks to judge."""
+    if not text or _ENDED.search(text):
+        return text
+    whole = sentences(text, any_case=True)
+    if len(whole) < 2:
+        return text
+    kept = " ".join(whole[:-1])
+    return kept if len(kept.split()) >= min_words else text
+
+
 def trim_to(text: str, max_words: int) -> str:
     """Cut an over-long line at the last sentence end within `max_words` (never mid-sentence)."""
     words = text.split()
@@ -196,6 +212,7 @@ class Ladder:
         text = cut_introductions(text, names)
         if spec.intent != "accroche":
             text = cut_preamble(text, names)
+        text = finish_sentences(text)
         return trim_to(text, max(int(words * 1.6), 12)), []
 
     def repair(self, text: str, spec: TurnSpec | None = None, done: Sequence[Turn] = ()) -> str:
