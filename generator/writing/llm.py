@@ -303,7 +303,7 @@ class LlamaCppLLM:
         if schema is not None:
             kwargs["response_format"] = {"type": "json_object", "schema": schema}
         self._meter.start_call()
-        self._llama.grammar_samplers.clear()
+        self._llama.grammar_sampler = None
         start = time.perf_counter()
         try:
             out = self._llama.create_chat_completion(
@@ -326,7 +326,7 @@ class LlamaCppLLM:
             prompt_eval_s=self._meter.prompt_s,
             generation_eval_s=self._meter.generation_s,
             purpose=label,
-            grammar_full_passes=sum(s.resampled for s in self._llama.grammar_samplers),
+            grammar_full_passes=getattr(self._llama.grammar_sampler, "resampled", 0),
         )
 
 

@@ -89,10 +89,8 @@ def check_grammar_last(llama) -> None:
         chain = Llama._init_sampler(llama, **{**kwargs, "grammar": None})
         rules = llama_cpp.llama_sampler_init_grammar(llama._model.vocab, grammar._grammar.encode("utf-8"),
                                                      grammar._root.encode("utf-8"))
-        sampler = GrammarLast(llama_cpp, chain, rules, llama.n_vocab())
-        llama.grammar_samplers.append(sampler)
-        del llama.grammar_samplers[:-1]     # only the last one is inspected (tests, reports)
-        return sampler
+        llama.grammar_sampler = GrammarLast(llama_cpp, chain, rules, llama.n_vocab())
+        return llama.grammar_sampler
 
-    llama.grammar_samplers = []
+    llama.grammar_sampler = None            # the last call's, for its counts
     llama._init_sampler = init_sampler      # an instance attribute: Llama.generate calls self._init_sampler
