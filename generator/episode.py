@@ -129,7 +129,7 @@ def make_episode(documents: Sequence[str | Path], out_dir: Path, options: Script
         engine = models.engine(render_options.engine)
         if hasattr(engine, "device"):
             engine.device = render_options.device
-        if render_options.tts_threads and hasattr(engine, "threads") and engine.threads != render_options.tts_threads:
+        if render_options.tts_threads and hasattr(engine, "threads"):
             engine.threads = render_options.tts_threads
         pipeline = render_options.pipeline
         if pipeline is None:
