@@ -83,12 +83,11 @@ def _up_to_date(folder: Path, key: str, fmt: str, n_turns: int) -> RenderResult 
     return None
 
 
-def clip_path(speaker: str, text: str, position: int, engine, clips_dir: Path) -> Path:
-    """Where the clip of this line in this host's voice is cached (named by text, voice and engine settings)."""
+def clip_path(text: str, voice, engine, clips_dir: Path) -> Path:
+    """Where the clip of this line in this voice is cached (named by text, voice and engine settings)."""
     from .speech.engine import clip_key
-    from .speech.voices import voice_for
 
-    return clips_dir / f"{clip_key(text, voice_for(speaker, position, engine), engine)}.wav"
+    return clips_dir / f"{clip_key(text, voice, engine)}.wav"
 
 
 def speak_one(speaker: str, text: str, position: int, engine, clips_dir: Path):
@@ -97,11 +96,12 @@ def speak_one(speaker: str, text: str, position: int, engine, clips_dir: Path):
     from .speech.engine import Audio
     from .speech.voices import voice_for
 
-    path = clip_path(speaker, text, position, engine, clips_dir)
+    voice = voice_for(speaker, position, engine)     # reads the host's voices file: once per line
+    path = clip_path(text, voice, engine, clips_dir)
     if path.is_file():
         return Audio.read_wav(path), True, 0.0
     start = time.perf_counter()
-    audio = engine.synthesize(text, voice_for(speaker, position, engine))
+    audio = engine.synthesize(text, voice)
     seconds = time.perf_counter() - start
     _write_clip(audio, path)
     # The clip as the cache holds it (16-bit): a fresh render and one from the cache mix the same samples.
@@ -212,9 +212,11 @@ def render(target: Path, *, engine_name: str | None = None, device: str = "auto"
     if not force and (done := _up_to_date(folder, key, fmt, len(script.turns))):
         return done
     announce(f"Voix : moteur {engine.name}")
+    from .speech.voices import voice_for
+
     positions = {h.name: i for i, h in enumerate(script.hosts)}
-    missing = [t for i, t in enumerate(script.turns)
-               if not clip_path(t.speaker, t.text, positions.get(t.speaker, i % 2), engine, folder / "clips").is_file()]
+    missing = [t for i, t in enumerate(script.turns) if not clip_path(
+        t.text, voice_for(t.speaker, positions.get(t.speaker, i % 2), engine), engine, folder / "clips").is_file()]
     load_s = load_engine(engine) if missing else 0.0
     clips, synthesized, cached, synth_seconds = speak_turns(script.turns, script.hosts, engine, folder / "clips",
                                                             on_clip)
