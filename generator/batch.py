@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from . import __version__
 from .episode import EpisodeProgress, Models, RenderOptions, make_episode
@@ -49,6 +50,7 @@ class Entry:
     outputs: dict[str, str] = field(default_factory=dict)
     minutes: float | None = None
     key: str | None = None
+    attempts: int = 1               # 2: its first worker died and another made it
 
 
 @dataclass
@@ -165,57 +167,147 @@ def _minutes(result) -> float:
 
 @dataclass
 class BatchProgress:
-    """What the CLI shows; the batch calls these and never prints."""
+    """What the CLI shows; the batch calls these and never prints.
 
-    start: Callable[[int, int, Job], None] = lambda i, n, job: None
-    done: Callable[[int, int, Entry], None] = lambda i, n, entry: None
+    `start` gets how many documents were started before this one, `done` how many are finished
+    with this one: on several workers they finish in any order. `episode_of` gives a document its
+    own episode progress when several are made at once (None: every document uses `episode`)."""
+
+    start: Callable[[int, int, Job], None] = lambda started, n, job: None
+    done: Callable[[int, int, Entry], None] = lambda finished, n, entry: None
     episode: EpisodeProgress = field(default_factory=EpisodeProgress)
+    episode_of: Callable[[Job], EpisodeProgress] | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What every document of a batch shares: sent once with each document to whoever converts it."""
+
+    out_dir: Path
+    options: ScriptOptions
+    render_options: RenderOptions | None
+
+
+@dataclass(frozen=True)
+class Task:
+    """One document to convert: its place in the batch and the key its outputs will be filed under."""
+
+    index: int
+    job: Job
+    key: str
+
+
+def _os_error(exc: OSError) -> str:
+    return f"{exc.strerror or exc}: {exc.filename or ''}".strip(": ")
+
+
+def convert(task: Task, plan: Plan, models: Models, progress: EpisodeProgress | None = None) -> Entry:
+    """One document to its batch entry. Never raises for the document's own faults: a bad
+    document is a failed entry with its reason, so the batch goes on."""
+    job, t = task.job, time.perf_counter()
+    entry = Entry(job.name, [str(p) for p in job.inputs], "failed", key=task.key)
+    try:
+        result = make_episode(job.inputs, plan.out_dir, plan.options, plan.render_options, models=models,
+                              progress=progress, slug=job.name)
+        entry.status = "reused" if result.reused else "done"
+        entry.outputs, entry.minutes = _outputs(result), _minutes(result)
+    except UserError as exc:
+        entry.error = str(exc)
+    except OSError as exc:
+        entry.error = _os_error(exc)
+    except Exception as exc:   # a bug on one document must not cost the others
+        entry.error = f"internal error: {type(exc).__name__}: {exc}"
+    entry.seconds = round(time.perf_counter() - t, 1)
+    return entry
+
+
+class Events:
+    """The driver's side of a batch: workers say a document started or finished, the batch
+    files its entry, rewrites batch-report.json and tells the progress."""
+
+    def __init__(self, jobs: Sequence[Job], progress: BatchProgress, save: Callable[[], Path]) -> None:
+        self.entries: list[Entry | None] = [None] * len(jobs)
+        self.progress, self._save, self._n = progress, save, len(jobs)
+        self._started = 0
+
+    def episode(self, task: Task) -> EpisodeProgress:
+        of = self.progress.episode_of
+        return of(task.job) if of is not None else self.progress.episode
+
+    def started(self, task: Task) -> None:
+        self.progress.start(self._started, self._n, task.job)
+        self._started += 1
+
+    def finished(self, task: Task, entry: Entry) -> None:
+        self.entries[task.index] = entry
+        self._save()
+        self.progress.done(sum(e is not None for e in self.entries), self._n, entry)
+
+
+class Workers(Protocol):
+    """Who converts the documents: this process, or a cluster (`generator.cluster`)."""
+
+    def run(self, tasks: Sequence[Task], plan: Plan, events: Events) -> None: ...
+
+
+@dataclass
+class LocalWorkers:
+    """This process, one document after the other, the models loaded once for all of them."""
+
+    models: Models
+
+    def run(self, tasks: Sequence[Task], plan: Plan, events: Events) -> None:
+        for task in tasks:
+            events.started(task)
+            events.finished(task, convert(task, plan, self.models, events.episode(task)))
 
 
 def run_batch(jobs: Sequence[Job], out_dir: Path, options: ScriptOptions,
               render_options: RenderOptions | None, *, aside: Sequence[Entry] = (),
-              progress: BatchProgress | None = None, models: Models | None = None) -> BatchResult:
-    """Every job in turn; a failing one is reported with its reason and the batch goes on."""
+              progress: BatchProgress | None = None, models: Models | None = None,
+              workers: Workers | None = None) -> BatchResult:
+    """Every job, by `workers` (this process by default); a failing one is reported with its reason
+    and the batch goes on. A job finished with the same inputs and settings is not handed out."""
     progress = progress or BatchProgress()
     out_dir.mkdir(parents=True, exist_ok=True)
     if (out_dir / REPORT).exists() and not (out_dir / REPORT).is_file():
         raise UserError(f"{out_dir / REPORT} is not a file")
     models = models or Models(threads=options.threads, gpu_layers=options.gpu_layers)
+    workers = workers or LocalWorkers(models)
     previous = _previous(out_dir)
-    entries: list[Entry] = list(aside)
     started = time.perf_counter()
+    events: Events
+
+    def entries() -> list[Entry]:
+        return list(aside) + [e for e in events.entries if e is not None]
 
     def save() -> Path:
-        summary = {s: sum(e.status == s for e in entries) for s in ("done", "reused", "failed", "skipped")}
+        done = entries()
+        summary = {s: sum(e.status == s for e in done) for s in ("done", "reused", "failed", "skipped")}
         return write_json(out_dir / REPORT, {
             "causerie": __version__, "seconds": round(time.perf_counter() - started, 1), "summary": summary,
             "settings": {"minutes": options.minutes, "seed": options.seed, "model": options.model,
                          "script_only": render_options is None},
-            "documents": [asdict(e) for e in entries],
+            "documents": [asdict(e) for e in done],
         })
 
+    events = Events(jobs, progress, save)
+    model_name = models.model_name(options.model)     # an unknown model is the run's error, not each document's
+    tasks: list[Task] = []
     for i, job in enumerate(jobs):
-        progress.start(i, len(jobs), job)
-        t = time.perf_counter()
-        entry = Entry(job.name, [str(p) for p in job.inputs], "failed")
         try:
-            entry.key = job_key(job, options, render_options, models.model_name(options.model))
-            old = previous.get(job.name)
-            if not options.force and _finished(old, entry.key):
-                entry = Entry(**{**old, "status": "reused", "seconds": 0.0})
-            else:
-                result = make_episode(job.inputs, out_dir, options, render_options, models=models,
-                                      progress=progress.episode, slug=job.name)
-                entry.status = "reused" if result.reused else "done"
-                entry.outputs, entry.minutes = _outputs(result), _minutes(result)
-        except UserError as exc:
-            entry.error = str(exc)
+            key = job_key(job, options, render_options, model_name)
         except OSError as exc:
-            entry.error = f"{exc.strerror or exc}: {exc.filename or ''}".strip(": ")
-        except Exception as exc:   # a bug on one document must not cost the others
-            entry.error = f"internal error: {type(exc).__name__}: {exc}"
-        entry.seconds = round(time.perf_counter() - t, 1)
-        entries.append(entry)
-        save()
-        progress.done(i, len(jobs), entry)
-    return BatchResult(entries, round(time.perf_counter() - started, 1), save())
+            task = Task(i, job, "")
+            events.started(task)
+            events.finished(task, Entry(job.name, [str(p) for p in job.inputs], "failed", error=_os_error(exc)))
+            continue
+        old = previous.get(job.name)
+        if not options.force and _finished(old, key):
+            task = Task(i, job, key)
+            events.started(task)
+            events.finished(task, Entry(**{**old, "status": "reused", "seconds": 0.0}))
+        else:
+            tasks.append(Task(i, job, key))
+    workers.run(tasks, Plan(out_dir, options, render_options), events)
+    return BatchResult(entries(), round(time.perf_counter() - started, 1), save())

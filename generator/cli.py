@@ -195,29 +195,55 @@ def batch(
     minutes: Minutes = None, model: Model = None, seed: Seed = None, hosts: Hosts = None, threads: Threads = None,
     no_redact: NoRedact = False, engine: Engine = None, device: Device = "auto", fmt: Format = "mp3",
     music: Music = None, force: Force = False, pipeline: Pipeline = None, tts_threads: TtsThreads = None,
+    ray: Annotated[bool, typer.Option("--ray", help="Spread the documents over a Ray cluster's workers "
+                                      "(a local one on this machine unless --address). Needs: pip install 'causerie[ray]'.",
+                                      rich_help_panel="Cluster")] = False,
+    address: Annotated[Optional[str], typer.Option(
+        "--address", help="The cluster: 'auto' (the one `ray start` runs on this machine) or ray://HOST:10001. "
+        "Default: $RAY_ADDRESS, else a local instance started for this batch.", rich_help_panel="Cluster",
+        show_default=False)] = None,
+    gpus_per_worker: Annotated[Optional[float], typer.Option(
+        "--gpus-per-worker", min=0, help="GPUs of each worker where the cluster has GPUs (default 1; 0: CPU workers).",
+        rich_help_panel="Cluster", show_default=False)] = None,
+    cpus_per_worker: Annotated[Optional[int], typer.Option(
+        "--cpus-per-worker", min=1, help="Cores of each CPU worker, its model's threads (default: --threads, else 4).",
+        rich_help_panel="Cluster", show_default=False)] = None,
 ):
     """One episode per document of folders; a bad document is reported and the batch goes on.
 
     Run it again to finish an interrupted batch: finished episodes are skipped, started ones resume.
+    With --ray the documents are made on a Ray cluster's workers, in the same files under OUT (a folder
+    every node sees).
     Exit code: 0 all done, 1 some documents failed, 2 bad arguments."""
     from .batch import BatchProgress, discover, run_batch
     from .display import Display
 
+    if not ray and (address is not None or gpus_per_worker is not None or cpus_per_worker is not None):
+        raise UserError("--address, --gpus-per-worker and --cpus-per-worker go with --ray")
     options = _script_options(minutes, model, seed, hosts, threads, no_redact, force)
     render_options = None if script_only else _render_options(engine, device, fmt, music, pipeline, tts_threads)
+    workers = None
+    if ray:
+        from .cluster import RayWorkers
+
+        workers = RayWorkers(address=address, gpus_per_worker=gpus_per_worker,
+                             cpus_per_worker=cpus_per_worker or threads, announce=lambda line: err.print(line))
     jobs, aside = discover(inputs, group=group)
     err.print(f"{len(jobs)} épisode(s) à faire dans {out_dir}" + (f", {len(aside)} fichier(s) ignoré(s)" if aside else ""))
     with Display(err) as display:
-        def done(i, n, entry):
-            display.documents(i + 1, n, entry.name)
+        def done(finished, n, entry):
+            display.documents(finished, n)
+            if ray:
+                display.finished(entry.name)
             mark = {"done": "[green]✓[/green]", "reused": "[green]=[/green]"}.get(entry.status, "[red]✗[/red]")
             what = entry.error if entry.status == "failed" else (
                 "déjà fait" if entry.status == "reused" else f"{entry.minutes} min en {entry.seconds:.0f} s")
             err.print(f"{mark} {escape(entry.name)} : {escape(str(what))}", highlight=False)
 
-        result = run_batch(jobs, out_dir, options, render_options, aside=aside, models=None, progress=BatchProgress(
-            start=lambda i, n, job: display.documents(i, n, job.name), done=done,
-            episode=display.episode_progress()))
+        result = run_batch(jobs, out_dir, options, render_options, aside=aside, workers=workers, progress=BatchProgress(
+            start=lambda started, n, job: display.document(started, n, job.name), done=done,
+            episode=display.episode_progress(),
+            episode_of=(lambda job: display.episode_progress(job.name)) if ray else None))
     table = Table("document", "statut", "durée", "temps", "détail", title="Causerie batch")
     labels = {"done": "[green]fait[/green]", "reused": "[green]déjà fait[/green]", "failed": "[red]échec[/red]",
               "skipped": "[yellow]ignoré[/yellow]"}
@@ -392,19 +418,24 @@ def models_remove(name: Annotated[str, typer.Argument(help="Registry name.")]):
     err.print(f"{'removed' if remove(name) else 'nothing to remove for'} {name}")
 
 
+INTERRUPTED = 130
+
+
 def main() -> None:
     """Entry point: user errors are one line and exit code 2, never a traceback."""
     try:
         # Without standalone mode click hands back a command's typer.Exit code instead of raising it.
         code = app(standalone_mode=False)
+        if code == INTERRUPTED:          # typer turns Ctrl-C inside a command into this code
+            raise KeyboardInterrupt
         if isinstance(code, int) and code:
             sys.exit(code)
     except UserError as exc:
         err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        err.print("interrupted: finished turns are lost only if the script was not saved; run again to resume")
-        sys.exit(130)
+        err.print("interrupted: run the same command again to resume (finished turns, clips and episodes are kept)")
+        sys.exit(INTERRUPTED)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:

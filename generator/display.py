@@ -56,6 +56,7 @@ class Display:
         self._step = None
         self._docs = None
         self._plain: dict[str, _Plain] = {}
+        self._named: dict[str, int] = {}
 
     def __enter__(self) -> "Display":
         self._bars.__enter__()
@@ -80,17 +81,45 @@ class Display:
             self._step = self._bars.add_task(description, total=total)
         self._bars.update(self._step, total=total, completed=done, description=description)
 
-    def episode_progress(self) -> EpisodeProgress:
+    def episode_progress(self, name: str | None = None) -> EpisodeProgress:
+        """The steps of one episode; `name`d when several are made at once, each with its own bar."""
+        if name is not None:
+            return EpisodeProgress(
+                stage=lambda message: self.console.print(f"[dim]•[/dim] {name} : {message}", highlight=False),
+                turn=lambda i, n, turn: self._count_for(name, "répliques", i + 1, n),
+                clip=lambda i, n, cached: self._count_for(name, "voix", i + 1, n))
         return EpisodeProgress(
             stage=self.stage,
             turn=lambda i, n, turn: self.count("Répliques", i + 1, n, getattr(turn, "speaker", "")),
             clip=lambda i, n, cached: self.count("Voix", i + 1, n))
 
-    def documents(self, done: int, total: int, name: str) -> None:
-        """The batch's own bar, above the step's (and a line, so the scrollback says which is which)."""
-        if done < total:
-            self.console.print(f"[bold]Document {done + 1}/{total}[/bold] : {name}", highlight=False)
+    def _count_for(self, name: str, label: str, done: int, total: int) -> None:
+        label = f"{name} · {label}"
+        if not self.live:
+            self._plain.setdefault(label, _Plain(self.console, label)).update(done, total)
+            return
+        bar = self._named.get(name)
+        if bar is None:
+            bar = self._named[name] = self._bars.add_task(label, total=total)
+        self._bars.update(bar, total=total, completed=done, description=label)
+
+    def finished(self, name: str) -> None:
+        """A document made in parallel is done: its bar goes."""
+        bar = self._named.pop(name, None)
+        if bar is not None:
+            self._bars.remove_task(bar)
+        for label in [k for k in self._plain if k.startswith(f"{name} · ")]:
+            del self._plain[label]
+
+    def document(self, started: int, total: int, name: str) -> None:
+        """A line as a document starts, so the scrollback says which step lines are whose."""
+        self.console.print(f"[bold]Document {started + 1}/{total}[/bold] : {name}", highlight=False)
+        if self._docs is None:
+            self.documents(0, total)
+
+    def documents(self, finished: int, total: int) -> None:
+        """The batch's own bar, above the step's."""
         if self.live:
             if self._docs is None:
                 self._docs = self._bars.add_task("Documents", total=total)
-            self._bars.update(self._docs, completed=done, description="Documents")
+            self._bars.update(self._docs, completed=finished, description="Documents")

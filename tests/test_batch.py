@@ -15,7 +15,7 @@ import pytest
 from rich.console import Console
 
 from generator import display
-from generator.batch import discover, run_batch
+from generator.batch import BatchProgress, discover, run_batch
 from generator.episode import Models, RenderOptions, make_episode
 from generator.errors import UserError
 from generator.hosts import parse_hosts
@@ -136,6 +136,38 @@ def test_batch_redoes_only_the_document_that_changed(folder, tmp_path):
     assert {e.name: e.status for e in result.entries} == {"odeillo": "done", "vault": "reused"}
     assert mp3.stat().st_mtime_ns == before
     assert result.exit_code == 0
+
+
+def test_progress_counts_the_documents_started_and_finished(folder, tmp_path):
+    calls = []
+    progress = BatchProgress(start=lambda started, n, job: calls.append(("start", started, n, job.name)),
+                             done=lambda finished, n, entry: calls.append(("done", finished, n, entry.name)))
+    jobs, _ = discover([folder / "odeillo.md", folder / "court.md"])
+    run_batch(jobs, tmp_path / "out", OPTIONS, None, models=fake_models(), progress=progress)
+    assert calls == [("start", 0, 2, "odeillo"), ("done", 1, 2, "odeillo"),
+                     ("start", 1, 2, "court"), ("done", 2, 2, "court")]
+
+    calls.clear()       # the finished one is reused, the bad one tried again: each still counted once
+    run_batch(jobs, tmp_path / "out", OPTIONS, None, models=fake_models(), progress=progress)
+    assert calls == [("start", 0, 2, "odeillo"), ("done", 1, 2, "odeillo"),
+                     ("start", 1, 2, "court"), ("done", 2, 2, "court")]
+
+
+def test_display_names_each_document_and_the_steps_of_documents_made_at_once():
+    out = io.StringIO()
+    with display.Display(Console(file=out, width=200)) as shown:
+        shown.document(0, 2, "odeillo")
+        shown.document(1, 2, "vault")
+        odeillo, vault = shown.episode_progress("odeillo"), shown.episode_progress("vault")
+        odeillo.stage("Écriture des répliques")
+        vault.turn(2, 3, None)
+        odeillo.turn(3, 4, None)
+        shown.finished("odeillo")
+        shown.documents(1, 2)
+    lines = out.getvalue().splitlines()
+    assert lines[:3] == ["Document 1/2 : odeillo", "Document 2/2 : vault", "• odeillo : Écriture des répliques"]
+    assert any(line.strip().startswith("vault · répliques 3/3") for line in lines)
+    assert any(line.strip().startswith("odeillo · répliques 4/4") for line in lines)
 
 
 def test_script_only_batch_writes_no_audio(folder, tmp_path):

