@@ -2,7 +2,12 @@
 of the process for each, then the same command again (should do no work).
 
     .venv/bin/python bench/bench_batch.py [--sizes 1 10] [--minutes 0.5] [--model NAME] [--engine NAME]
-                                           [--keep DIR] [--json FILE]
+                                           [--ray CPUS [CPUS ...]] [--keep DIR] [--json FILE]
+
+With --ray, the same folder is also made with `batch --ray --cpus-per-worker C` on a local Ray
+instance, once per C given (C = all cores: one worker, Ray's overhead alone; C = 1: a worker per
+core), each into its own OUTDIR: wall time as a ratio to the local batch's, and whether each
+episode's files are byte-identical to the local batch's. Peak memory is then the driver's only.
 
 Documents: the repository's examples, bench/docs/ (bench/fetch_docs.sh) and ../shared/samples/
 when present, plus three bad files (empty, binary, too short) in every folder but the 1-document one.
@@ -63,12 +68,29 @@ def run(command: list[str]) -> dict:
             "stderr_tail": tail}
 
 
+# The files an episode is made of (report.json and the call log have timings: not compared).
+EPISODE_FILES = ("script.json", "script.md", "chapters.json", "transcript.srt", "transcript.vtt")
+
+
+def same_files(local: Path, other: Path) -> dict[str, bool]:
+    """Per episode of the local batch: whether `other` holds the same bytes for each of its files."""
+    same = {}
+    for folder in sorted(p for p in local.iterdir() if p.is_dir()):
+        files = [folder / f for f in EPISODE_FILES] + sorted(folder.glob("episode.*"))
+        same[folder.name] = all((other / folder.name / f.name).is_file()
+                                and (other / folder.name / f.name).read_bytes() == f.read_bytes()
+                                for f in files if f.is_file())
+    return same
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="+", default=[1, 10])
     ap.add_argument("--minutes", type=float, default=0.5)
     ap.add_argument("--model")
     ap.add_argument("--engine")
+    ap.add_argument("--ray", type=int, nargs="+", default=[], metavar="CPUS",
+                    help="also run batch --ray with workers of CPUS cores each (one run per value)")
     ap.add_argument("--keep", type=Path, help="folder to keep the episodes in (default: a temp folder)")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
@@ -88,6 +110,15 @@ def main() -> None:
                  "summary": report["summary"],
                  "per_document": [{k: d[k] for k in ("name", "status", "seconds", "minutes", "error")}
                                   for d in report["documents"]]}
+        for cpus in args.ray:
+            ray_out = root / f"out-{n}-ray-{cpus}"
+            ray_command = [*command[:6], str(ray_out), *command[7:], "--ray", "--cpus-per-worker", str(cpus)]
+            made = run(ray_command)
+            again_ray = run(ray_command)
+            entry.setdefault("ray", []).append({
+                "cpus_per_worker": cpus, "first": made, "again": again_ray,
+                "wall_ratio_to_local": round(made["wall_s"] / first["wall_s"], 3),
+                "identical_to_local": same_files(out, ray_out)})
         results.append(entry)
         print(json.dumps({k: v for k, v in entry.items() if k != "per_document"}, ensure_ascii=False))
     data = {"date": time.strftime("%Y-%m-%d"), "machine": platform.processor() or platform.machine(),
