@@ -195,8 +195,9 @@ def batch(
     minutes: Minutes = None, model: Model = None, seed: Seed = None, hosts: Hosts = None, threads: Threads = None,
     no_redact: NoRedact = False, engine: Engine = None, device: Device = "auto", fmt: Format = "mp3",
     music: Music = None, force: Force = False, pipeline: Pipeline = None, tts_threads: TtsThreads = None,
+    # "\\[" keeps rich's help markup from eating "[ray]".
     ray: Annotated[bool, typer.Option("--ray", help="Spread the documents over a Ray cluster's workers "
-                                      "(a local one on this machine unless --address). Needs: pip install 'causerie[ray]'.",
+                                      "(a local one on this machine unless --address). Needs: pip install 'causerie\\[ray]'.",
                                       rich_help_panel="Cluster")] = False,
     address: Annotated[Optional[str], typer.Option(
         "--address", help="The cluster: 'auto' (the one `ray start` runs on this machine) or ray://HOST:10001. "

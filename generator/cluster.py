@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import warnings
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -165,8 +166,10 @@ class RayWorkers:
         address = self.address or os.environ.get("RAY_ADDRESS") or None
         local = address is None
         try:
-            ray.init(address=address, num_cpus=self.local_cpus if local else None, include_dashboard=False,
-                     log_to_driver=False, logging_level="ERROR", configure_logging=False)
+            with warnings.catch_warnings():     # Ray Client warns before it raises: one line is enough
+                warnings.simplefilter("ignore")
+                ray.init(address=address, num_cpus=self.local_cpus if local else None, include_dashboard=False,
+                         log_to_driver=False, logging_level="ERROR", configure_logging=False)
         except (ConnectionError, RuntimeError, ValueError) as exc:
             raise UserError(f"cannot reach the Ray cluster at {address}: {str(exc).splitlines()[0]} "
                             "(start one with `ray start --head`, or leave --address out for a local one)") from None

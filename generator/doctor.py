@@ -285,6 +285,19 @@ def check_grammar() -> list[Check]:
     return [Check("grammalecte", WARN, "not installed: turns are not grammar-checked", why)]
 
 
+def check_ray() -> list[Check]:
+    """Ray is optional (`batch --ray`): missing is fine, and said with how to add it."""
+    from importlib import metadata
+
+    try:
+        version = metadata.version("ray")
+    except metadata.PackageNotFoundError:
+        return [Check("ray", OK, "not installed (optional: only `batch --ray` needs it; pip install 'causerie[ray]')")]
+    address = os.environ.get("RAY_ADDRESS")
+    where = f"batch --ray joins $RAY_ADDRESS={address}" if address else "batch --ray starts a local instance"
+    return [Check("ray", OK, f"{version} ({where} unless --address)")]
+
+
 def check_cache() -> list[Check]:
     from .config import home
 
@@ -319,6 +332,7 @@ def run_checks() -> list[Check]:
         ("models", check_models),
         ("data", check_data),
         ("grammalecte", check_grammar),
+        ("ray", check_ray),
         ("cache folder", check_cache),
     ]
     checks: list[Check] = []

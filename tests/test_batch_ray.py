@@ -98,6 +98,11 @@ def test_ray_batch_gives_the_local_batch_outputs_and_a_second_run_does_no_work(d
     assert mp3.stat().st_mtime_ns == before
     # The bad document is tried again (it may have been fixed), the finished ones are not handed out.
     assert lines == ["Ray : instance locale", "Ray : 1 sur 2 worker(s) de 1 cœur(s) pour 1 document(s)"]
+    lines.clear()
+    finished = [job for job in jobs if job.name != "court"]
+    run_batch(finished, tmp_path / "ray", OPTIONS, TONE,
+              workers=RayWorkers(cpus_per_worker=1, local_cpus=2, announce=lines.append))
+    assert lines == [], "nothing to hand out: no cluster started"
 
 
 def batch_command(docs: Path, out: Path) -> list[str]:
@@ -205,3 +210,13 @@ def test_cluster_options_need_ray(tmp_path):
     run = subprocess.run([sys.executable, "-m", "generator.cli", "batch", str(tmp_path), "-o", str(tmp_path / "out"),
                           "--address", "auto"], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert run.returncode == 2 and "go with --ray" in run.stderr
+
+
+def test_an_address_with_no_cluster_behind_it_is_one_line_and_exit_2(tmp_path):
+    (tmp_path / "doc.md").write_text("Un document.", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
+    run = subprocess.run([sys.executable, "-m", "generator.cli", "batch", str(tmp_path), "-o", str(tmp_path / "out"),
+                          "--ray", "--address", "auto"], cwd=REPO, capture_output=True, text=True, timeout=120, env=env)
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.strip().splitlines()[-1].startswith("error: cannot reach the Ray cluster at auto")
+    assert "Traceback" not in run.stderr and "warn" not in run.stderr.lower()

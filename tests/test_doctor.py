@@ -102,3 +102,20 @@ def test_a_crashing_check_is_reported_and_the_others_still_run(monkeypatch):
 def test_exit_code_is_1_only_on_a_failure():
     assert exit_code([Check("a", OK, "x"), Check("b", WARN, "y", "z")]) == 0
     assert exit_code([Check("a", OK, "x"), Check("b", FAIL, "y", "z")]) == 1
+
+
+def test_ray_is_optional_and_its_line_says_what_batch_ray_will_do(monkeypatch):
+    from importlib import metadata
+
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    line = by_name(run_checks())["ray"]
+    assert line.status == OK and line.detail.startswith(metadata.version("ray")) and "local instance" in line.detail
+    monkeypatch.setenv("RAY_ADDRESS", "ray://head:10001")
+    assert "ray://head:10001" in by_name(run_checks())["ray"].detail
+
+    def absent(name):
+        raise metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(metadata, "version", absent)
+    line = by_name(run_checks())["ray"]
+    assert line.status == OK and "not installed" in line.detail and "causerie[ray]" in line.detail
