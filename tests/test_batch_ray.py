@@ -25,7 +25,7 @@ from generator.pipeline import ScriptOptions
 from test_end_to_end import EXAMPLE, needs_tiny
 
 REPO = Path(__file__).resolve().parents[1]
-SEED_VAULT = REPO / "examples" / "seed-vault.html"
+CHAT = REPO / "examples" / "whatsapp-velo.txt"
 OPTIONS = ScriptOptions(hosts=parse_hosts("Camille,Thomas"), minutes=0.5, seed=3, model="smollm2-135m", threads=1)
 TONE = RenderOptions(engine="tone")
 # What a document's episode is made of, byte for byte (report.json has timings: it is not compared).
@@ -37,7 +37,7 @@ def docs(tmp_path):
     folder = tmp_path / "docs"
     folder.mkdir()
     (folder / "odeillo.md").write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
-    (folder / "vault.html").write_text(SEED_VAULT.read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "velo.txt").write_text(CHAT.read_text(encoding="utf-8"), encoding="utf-8")
     (folder / "court.md").write_text("Trois mots seulement.", encoding="utf-8")
     return folder
 
@@ -56,16 +56,23 @@ def worker_pids(method: str | None = "convert") -> list[int]:
     return pids
 
 
-def writing(out: Path) -> bool:
-    """Some episode has a finished turn saved and no script yet: a document is mid-way."""
+def turns_saved(out: Path) -> dict[str, int]:
+    """Per episode still being written (a checkpoint, no script yet): its finished turns."""
+    saved = {}
     for progress in out.glob("*/.progress.json"):
         try:
             turns = json.loads(progress.read_text(encoding="utf-8")).get("turns", [])
         except (OSError, ValueError):
             continue
-        if turns and not (progress.parent / "script.json").exists():
-            return True
-    return False
+        if not (progress.parent / "script.json").exists():
+            saved[progress.parent.name] = len(turns)
+    return saved
+
+
+def writing(out: Path, before: dict[str, int] | None = None) -> bool:
+    """Some episode has a turn saved (since `before`) and no script yet: a document is mid-way."""
+    before = before or {}
+    return any(n > before.get(name, 0) for name, n in turns_saved(out).items())
 
 
 @needs_tiny
@@ -76,12 +83,12 @@ def test_ray_batch_gives_the_local_batch_outputs_and_a_second_run_does_no_work(d
     spread = run_batch(jobs, tmp_path / "ray", OPTIONS, TONE, workers=RayWorkers(cpus_per_worker=1, local_cpus=2))
 
     assert {e.name: e.status for e in spread.entries} == {e.name: e.status for e in local.entries} == {
-        "odeillo": "done", "vault": "done", "court": "failed"}
+        "odeillo": "done", "velo": "done", "court": "failed"}
     assert [e.name for e in spread.entries] == [e.name for e in local.entries], "the report keeps the batch's order"
     by_name = {e.name: e for e in spread.entries}
     assert "too little text" in by_name["court"].error
     assert by_name["court"].error == {e.name: e for e in local.entries}["court"].error
-    for name in ("odeillo", "vault"):
+    for name in ("odeillo", "velo"):
         assert by_name[name].attempts == 1
         for file in SAME:
             made, expected = tmp_path / "ray" / name / file, tmp_path / "local" / name / file
@@ -94,7 +101,7 @@ def test_ray_batch_gives_the_local_batch_outputs_and_a_second_run_does_no_work(d
     lines: list[str] = []
     again = run_batch(jobs, tmp_path / "ray", OPTIONS, TONE,
                       workers=RayWorkers(cpus_per_worker=1, local_cpus=2, announce=lines.append))
-    assert {e.name: e.status for e in again.entries} == {"odeillo": "reused", "vault": "reused", "court": "failed"}
+    assert {e.name: e.status for e in again.entries} == {"odeillo": "reused", "velo": "reused", "court": "failed"}
     assert mp3.stat().st_mtime_ns == before
     # The bad document is tried again (it may have been fixed), the finished ones are not handed out.
     assert lines == ["Ray : instance locale", "Ray : 1 sur 2 worker(s) de 1 cœur(s) pour 1 document(s)"]
@@ -127,8 +134,11 @@ def test_ctrl_c_stops_the_workers_a_killed_worker_is_replaced_and_the_same_comma
     command = batch_command(docs, out)
 
     # 1. Ctrl-C (SIGINT to the terminal's process group) while a document is written.
+    # A terminal's Ctrl-C reaches a program whose SIGINT is not ignored; under `nohup` or `&` (as CI may
+    # run the tests) the child would inherit "ignored" and Python would never raise KeyboardInterrupt.
     proc = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     wait_for(lambda: writing(out), proc=proc)
     os.killpg(proc.pid, signal.SIGINT)
     _, stderr = proc.communicate(timeout=120)
@@ -138,12 +148,13 @@ def test_ctrl_c_stops_the_workers_a_killed_worker_is_replaced_and_the_same_comma
 
     # 2. The same command; one worker is killed (kill -9) while it writes a document.
     killed: list[int] = []
+    left = turns_saved(out)        # by the interrupted run: a turn past these is this run's
 
     def kill_one() -> None:
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline and not killed:
             busy = worker_pids()
-            if busy and writing(out):
+            if busy and writing(out, left):
                 os.kill(busy[0], signal.SIGKILL)
                 killed.append(busy[0])
             time.sleep(0.05)
@@ -156,13 +167,13 @@ def test_ctrl_c_stops_the_workers_a_killed_worker_is_replaced_and_the_same_comma
     assert run.returncode == 1, run.stderr[-800:]                 # the short document failed, the rest went on
     saved = json.loads((out / "batch-report.json").read_text(encoding="utf-8"))
     status = {d["name"]: d for d in saved["documents"]}
-    assert {n: d["status"] for n, d in status.items()} == {"odeillo": "done", "vault": "done", "court": "failed"}
+    assert {n: d["status"] for n, d in status.items()} == {"odeillo": "done", "velo": "done", "court": "failed"}
     assert sorted(d["attempts"] for d in status.values()) == [1, 1, 2], "the killed worker's document was made again"
-    assert all(Path(p).is_file() for n in ("odeillo", "vault") for p in status[n]["outputs"].values())
+    assert all(Path(p).is_file() for n in ("odeillo", "velo") for p in status[n]["outputs"].values())
     resumed = [json.loads((out / n / "report.json").read_text(encoding="utf-8"))["script"]["resumed"]["turns"]
-               for n in ("odeillo", "vault")]
+               for n in ("odeillo", "velo")]
     assert max(resumed) >= 1, "turns written before Ctrl-C or the kill were reused"
-    assert "odeillo · répliques" in run.stderr or "vault · répliques" in run.stderr, "progress came from the workers"
+    assert "odeillo · répliques" in run.stderr or "velo · répliques" in run.stderr, "progress came from the workers"
 
     # 3. Once more: nothing to do, no cluster started.
     audio = out / "odeillo" / "episode.mp3"
@@ -170,7 +181,7 @@ def test_ctrl_c_stops_the_workers_a_killed_worker_is_replaced_and_the_same_comma
     run = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300)
     assert run.returncode == 1
     saved = json.loads((out / "batch-report.json").read_text(encoding="utf-8"))
-    assert {d["name"]: d["status"] for d in saved["documents"]} == {"odeillo": "reused", "vault": "reused",
+    assert {d["name"]: d["status"] for d in saved["documents"]} == {"odeillo": "reused", "velo": "reused",
                                                                     "court": "failed"}
     assert audio.stat().st_mtime_ns == before
 
