@@ -91,21 +91,23 @@ def clip_path(text: str, voice, engine, clips_dir: Path) -> Path:
 
 
 def speak_one(speaker: str, text: str, position: int, engine, clips_dir: Path):
-    """(audio, from the cache?, synthesis seconds) for one line in its host's voice: the clip cache
-    answers when the same text was already said in the same voice and engine settings."""
+    """(audio, from the cache?, synthesis seconds, engine load seconds) for one line in its host's
+    voice: the clip cache answers when the same text was already said in the same voice and engine
+    settings; the engine's model is loaded before the first line it must say, timed apart."""
     from .speech.engine import Audio
     from .speech.voices import voice_for
 
     voice = voice_for(speaker, position, engine)     # reads the host's voices file: once per line
     path = clip_path(text, voice, engine, clips_dir)
     if path.is_file():
-        return Audio.read_wav(path), True, 0.0
+        return Audio.read_wav(path), True, 0.0, 0.0
+    load_s = load_engine(engine)      # nothing after the first time
     start = time.perf_counter()
     audio = engine.synthesize(text, voice)
     seconds = time.perf_counter() - start
     _write_clip(audio, path)
     # The clip as the cache holds it (16-bit): a fresh render and one from the cache mix the same samples.
-    return Audio.read_wav(path), False, seconds
+    return Audio.read_wav(path), False, seconds, load_s
 
 
 def load_engine(engine) -> float:
@@ -118,23 +120,24 @@ def load_engine(engine) -> float:
 
 
 def speak_turns(turns, hosts, engine, clips_dir: Path,
-                on_clip: Callable[[int, int, bool], None] | None = None) -> tuple[list, int, int, float]:
-    """(clips, synthesized, cached, synthesis seconds): each turn in its host's voice."""
+                on_clip: Callable[[int, int, bool], None] | None = None) -> tuple[list, int, int, float, float]:
+    """(clips, synthesized, cached, synthesis seconds, engine load seconds): each turn in its host's voice."""
     from .audio import Clip
 
     positions = {h.name: i for i, h in enumerate(hosts)}
     clips_dir.mkdir(parents=True, exist_ok=True)
-    clips, synthesized, cached, synth_seconds = [], 0, 0, 0.0
+    clips, synthesized, cached, synth_seconds, load_seconds = [], 0, 0, 0.0, 0.0
     for i, turn in enumerate(turns):
-        audio, hit, seconds = speak_one(turn.speaker, turn.text, positions.get(turn.speaker, i % 2), engine,
-                                        clips_dir)
+        audio, hit, seconds, load_s = speak_one(turn.speaker, turn.text, positions.get(turn.speaker, i % 2),
+                                                engine, clips_dir)
         cached += hit
         synthesized += not hit
         synth_seconds += seconds
+        load_seconds += load_s
         clips.append(Clip(audio.samples, audio.sample_rate, turn.speaker, turn.segment, turn.text, turn.intent))
         if on_clip:
             on_clip(i, len(turns), hit)
-    return clips, synthesized, cached, synth_seconds
+    return clips, synthesized, cached, synth_seconds, load_seconds
 
 
 class ClipPrefetch:
@@ -174,8 +177,8 @@ class ClipPrefetch:
                 continue       # the engine failed once: the render will say why
             speaker, text = item
             try:
-                _, hit, seconds = speak_one(speaker, text, self.positions.get(speaker, 0), self.engine,
-                                            self.clips_dir)
+                _, hit, seconds, _ = speak_one(speaker, text, self.positions.get(speaker, 0), self.engine,
+                                               self.clips_dir)
             except Exception as exc:       # noqa: BLE001 - reported by the render that meets it again
                 self.errors.append(f"{type(exc).__name__}: {exc}")
                 continue
@@ -212,14 +215,8 @@ def render(target: Path, *, engine_name: str | None = None, device: str = "auto"
     if not force and (done := _up_to_date(folder, key, fmt, len(script.turns))):
         return done
     announce(f"Voix : moteur {engine.name}")
-    from .speech.voices import voice_for
-
-    positions = {h.name: i for i, h in enumerate(script.hosts)}
-    missing = [t for i, t in enumerate(script.turns) if not clip_path(
-        t.text, voice_for(t.speaker, positions.get(t.speaker, i % 2), engine), engine, folder / "clips").is_file()]
-    load_s = load_engine(engine) if missing else 0.0
-    clips, synthesized, cached, synth_seconds = speak_turns(script.turns, script.hosts, engine, folder / "clips",
-                                                            on_clip)
+    clips, synthesized, cached, synth_seconds, load_s = speak_turns(script.turns, script.hosts, engine,
+                                                                    folder / "clips", on_clip)
 
     bed = None
     if music is not None:
