@@ -52,6 +52,11 @@ class Entry:
     key: str | None = None
     attempts: int = 1               # 2: its first worker died and another made it
 
+    @classmethod
+    def failed(cls, job: Job, error: str | None = None, key: str | None = None) -> "Entry":
+        """A job's entry before it is made, or when it could not be."""
+        return cls(job.name, [str(p) for p in job.inputs], "failed", error=error, key=key)
+
 
 @dataclass
 class BatchResult:
@@ -205,7 +210,7 @@ def convert(task: Task, plan: Plan, models: Models, progress: EpisodeProgress | 
     """One document to its batch entry. Never raises for the document's own faults: a bad
     document is a failed entry with its reason, so the batch goes on."""
     job, t = task.job, time.perf_counter()
-    entry = Entry(job.name, [str(p) for p in job.inputs], "failed", key=task.key)
+    entry = Entry.failed(job, key=task.key)
     try:
         result = make_episode(job.inputs, plan.out_dir, plan.options, plan.render_options, models=models,
                               progress=progress, slug=job.name)
@@ -300,7 +305,7 @@ def run_batch(jobs: Sequence[Job], out_dir: Path, options: ScriptOptions,
         except OSError as exc:
             task = Task(i, job, "")
             events.started(task)
-            events.finished(task, Entry(job.name, [str(p) for p in job.inputs], "failed", error=_os_error(exc)))
+            events.finished(task, Entry.failed(job, _os_error(exc)))
             continue
         old = previous.get(job.name)
         if not options.force and _finished(old, key):

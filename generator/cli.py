@@ -228,7 +228,7 @@ def batch(
         from .cluster import RayWorkers
 
         workers = RayWorkers(address=address, gpus_per_worker=gpus_per_worker,
-                             cpus_per_worker=cpus_per_worker or threads, announce=lambda line: err.print(line))
+                             cpus_per_worker=cpus_per_worker or threads, announce=err.print)
     jobs, aside = discover(inputs, group=group)
     err.print(f"{len(jobs)} épisode(s) à faire dans {out_dir}" + (f", {len(aside)} fichier(s) ignoré(s)" if aside else ""))
     with Display(err) as display:

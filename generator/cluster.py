@@ -221,12 +221,10 @@ class RayWorkers:
                     if attempts[task.index] < ATTEMPTS:
                         todo.appendleft(task)
                         continue
-                    entry = Entry(task.job.name, [str(p) for p in task.job.inputs], "failed", key=task.key,
-                                  error=f"its worker died {ATTEMPTS} times: {_why(exc)}")
+                    entry = Entry.failed(task.job, f"its worker died {ATTEMPTS} times: {_why(exc)}", task.key)
                 except ray.exceptions.RayError as exc:      # `convert` itself does not raise for a document
                     idle.append(actor)
-                    entry = Entry(task.job.name, [str(p) for p in task.job.inputs], "failed", key=task.key,
-                                  error=f"internal error: {_why(exc)}")
+                    entry = Entry.failed(task.job, f"internal error: {_why(exc)}", task.key)
                 entry.attempts = attempts[task.index]
                 progress.pop(task.index, None)
                 events.finished(task, entry)

@@ -53,10 +53,9 @@ class Display:
         self._bars = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                               TimeElapsedColumn(), TextColumn("reste"), TimeRemainingColumn(),
                               console=console, transient=True, disable=not self.live)
-        self._step = None
         self._docs = None
         self._plain: dict[str, _Plain] = {}
-        self._named: dict[str, int] = {}
+        self._steps: dict[str | None, int] = {}     # the current step's bar (None), or each document's
 
     def __enter__(self) -> "Display":
         self._bars.__enter__()
@@ -67,45 +66,39 @@ class Display:
 
     def stage(self, message: str) -> None:
         self.console.print(f"[dim]•[/dim] {message}")
-        if self._step is not None:           # a new stage: the old step's bar is finished
-            self._bars.remove_task(self._step)
-            self._step = None
+        bar = self._steps.pop(None, None)     # a new stage: the old step's bar is finished
+        if bar is not None:
+            self._bars.remove_task(bar)
         self._plain.clear()
 
-    def count(self, label: str, done: int, total: int, detail: str = "") -> None:
+    def count(self, label: str, done: int, total: int, detail: str = "", name: str | None = None) -> None:
+        """A step's progress; `name`: the document's own bar, when several are made at once."""
+        if name is not None:
+            label = f"{name} · {label}"
         if not self.live:
             self._plain.setdefault(label, _Plain(self.console, label)).update(done, total, detail)
             return
         description = f"{label} ({detail})" if detail else label
-        if self._step is None:
-            self._step = self._bars.add_task(description, total=total)
-        self._bars.update(self._step, total=total, completed=done, description=description)
+        bar = self._steps.get(name)
+        if bar is None:
+            bar = self._steps[name] = self._bars.add_task(description, total=total)
+        self._bars.update(bar, total=total, completed=done, description=description)
 
     def episode_progress(self, name: str | None = None) -> EpisodeProgress:
         """The steps of one episode; `name`d when several are made at once, each with its own bar."""
         if name is not None:
             return EpisodeProgress(
                 stage=lambda message: self.console.print(f"[dim]•[/dim] {name} : {message}", highlight=False),
-                turn=lambda i, n, turn: self._count_for(name, "répliques", i + 1, n),
-                clip=lambda i, n, cached: self._count_for(name, "voix", i + 1, n))
+                turn=lambda i, n, turn: self.count("répliques", i + 1, n, name=name),
+                clip=lambda i, n, cached: self.count("voix", i + 1, n, name=name))
         return EpisodeProgress(
             stage=self.stage,
             turn=lambda i, n, turn: self.count("Répliques", i + 1, n, getattr(turn, "speaker", "")),
             clip=lambda i, n, cached: self.count("Voix", i + 1, n))
 
-    def _count_for(self, name: str, label: str, done: int, total: int) -> None:
-        label = f"{name} · {label}"
-        if not self.live:
-            self._plain.setdefault(label, _Plain(self.console, label)).update(done, total)
-            return
-        bar = self._named.get(name)
-        if bar is None:
-            bar = self._named[name] = self._bars.add_task(label, total=total)
-        self._bars.update(bar, total=total, completed=done, description=label)
-
     def finished(self, name: str) -> None:
         """A document made in parallel is done: its bar goes."""
-        bar = self._named.pop(name, None)
+        bar = self._steps.pop(name, None)
         if bar is not None:
             self._bars.remove_task(bar)
         for label in [k for k in self._plain if k.startswith(f"{name} · ")]:
